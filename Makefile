@@ -1,0 +1,24 @@
+# corm — PGXS build
+EXTENSION   = corm
+EXTVERSION  = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\(.*\)'/\1/p" corm.control)
+MODULE_big  = corm
+OBJS        = src/corm.o src/coldef.o src/naming.o src/catalog.o src/resolve.o \
+              src/plan.o src/apply.o src/register.o src/introspect.o
+DATA        = sql/corm--$(EXTVERSION).sql
+REGRESS     = setup naming coldef models inheritance errors reregister introspect teardown
+REGRESS_OPTS = --load-extension=plpgsql
+PG_CPPFLAGS = -I$(srcdir)/src
+PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror
+
+PG_CONFIG  ?= pg_config
+PGXS       := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# pgTAP suites under test/pgtap, against the installed extension
+prove:
+	pg_prove --ext .sql -r test/pgtap
+
+bench:
+	bash test/bench/run.sh
+
+.PHONY: prove bench

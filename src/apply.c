@@ -1,0 +1,647 @@
+/*
+ * apply.c — compare a model's plan with what exists, and run the difference
+ *
+ * What exists is read from the system catalogs, never from a remembered
+ * copy: a column is compared by type, NOT NULL, identity and its cooked
+ * default; a constraint by kind and columns (a CHECK by its cooked
+ * expression).  A definition registered again unchanged runs no DDL.  For
+ * now only new columns (with their constraints) are added; any other change
+ * is refused, so nothing is ever lost silently.
+ */
+#include "corm.h"
+
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/heap.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "nodes/nodeFuncs.h"
+#include "parser/parse_coerce.h"
+#include "parser/parse_collate.h"
+#include "parser/parse_expr.h"
+#include "parser/parse_node.h"
+#include "parser/parse_relation.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+/* a constraint corm expects on a table, or one that is there */
+typedef struct ConKey
+{
+	char		contype;
+	List	   *columns;		/* sorted column names */
+	Node	   *check;			/* cooked CHECK expression */
+	Node	   *raw;			/* planned: raw CHECK expression */
+	CormElement *elem;			/* planned table constraint, else NULL */
+	CormColumnList *list;		/* where the planned one was written */
+	bool		matched;
+	bool		required;		/* planned by the model being synced */
+} ConKey;
+
+static bool
+has_constraint(ColumnDef *def, ConstrType type)
+{
+	ListCell   *lc;
+
+	foreach(lc, def->constraints)
+		if (((Constraint *) lfirst(lc))->contype == type)
+			return true;
+	return false;
+}
+
+static Node *
+constraint_expr(ColumnDef *def, ConstrType type)
+{
+	ListCell   *lc;
+
+	foreach(lc, def->constraints)
+	{
+		Constraint *con = lfirst(lc);
+
+		if (con->contype == type)
+			return con->raw_expr;
+	}
+	return NULL;
+}
+
+static void
+run_steps(List *steps)
+{
+	ListCell   *lc;
+
+	foreach(lc, steps)
+	{
+		CormStep   *step = lfirst(lc);
+		int			rc = SPI_execute(step->sql, false, 0);
+
+		if (rc != SPI_OK_UTILITY)
+			elog(ERROR, "corm could not run \"%s\": %s", step->sql, SPI_result_code_string(rc));
+	}
+}
+
+/* a parse state over an existing relation, for cooking the user's expressions */
+static ParseState *
+relation_pstate(Relation rel, CormColumnList *list)
+{
+	ParseState *pstate = make_parsestate(NULL);
+	ParseNamespaceItem *nsitem;
+
+	pstate->p_sourcetext = list->sql;
+	nsitem = addRangeTableEntryForRelation(pstate, rel, AccessShareLock, NULL, false, true);
+	addNSItemToQuery(pstate, nsitem, true, true, true);
+	return pstate;
+}
+
+static Node *
+existing_default(Relation rel, AttrNumber attnum)
+{
+	TupleConstr *constr = RelationGetDescr(rel)->constr;
+
+	if (constr == NULL)
+		return NULL;
+	for (int i = 0; i < constr->num_defval; i++)
+		if (constr->defval[i].adnum == attnum)
+			return stringToNode(constr->defval[i].adbin);
+	return NULL;
+}
+
+static bool
+same_default(Relation rel, CormColumn *col, Form_pg_attribute attr, Node *raw)
+{
+	Node	   *existing = existing_default(rel, attr->attnum);
+	ParseState *pstate;
+	CormTextContext ctx;
+	Node	   *cooked;
+
+	if (existing == NULL)
+		return false;
+	pstate = relation_pstate(rel, col->elem->list);
+	corm_push_text_context(&ctx, col->elem->list->text, col->elem->list->prefix_chars,
+						   col->elem->list->what);
+	cooked = cookDefault(pstate, raw, attr->atttypid, attr->atttypmod,
+						 NameStr(attr->attname), attr->attgenerated);
+	corm_pop_text_context(&ctx);
+	return equal(cooked, existing);
+}
+
+/* refuse a change to an existing column that corm cannot carry out yet */
+static void
+compare_column(Relation rel, CormResolved *res, CormColumn *col, Form_pg_attribute attr)
+{
+	List	   *diffs = NIL;
+	bool		not_null = corm_column_not_null(col);
+	bool		identity = col->identity || has_constraint(col->def, CONSTR_IDENTITY);
+	Node	   *raw_default = constraint_expr(col->def, CONSTR_DEFAULT);
+	Node	   *raw_generated = constraint_expr(col->def, CONSTR_GENERATED);
+
+	if (attr->atttypid != col->typid || (!col->is_serial && attr->atttypmod != col->typmod))
+		diffs = lappend(diffs, psprintf("type %s instead of %s",
+										format_type_with_typemod(col->typid, col->typmod),
+										format_type_with_typemod(attr->atttypid, attr->atttypmod)));
+	if (attr->attnotnull != not_null)
+		diffs = lappend(diffs, not_null ? "NOT NULL added" : "NOT NULL removed");
+	if ((attr->attidentity != '\0') != identity)
+		diffs = lappend(diffs, identity ? "identity added" : "identity removed");
+	if ((attr->attgenerated != '\0') != (raw_generated != NULL))
+		diffs = lappend(diffs, raw_generated ? "generation added" : "generation removed");
+	else if (raw_generated && diffs == NIL && !same_default(rel, col, attr, raw_generated))
+		diffs = lappend(diffs, "generation expression changed");
+	if (!col->is_serial && raw_generated == NULL)
+	{
+		if (raw_default == NULL && attr->atthasdef)
+			diffs = lappend(diffs, "DEFAULT removed");
+		else if (raw_default && !attr->atthasdef)
+			diffs = lappend(diffs, "DEFAULT added");
+		else if (raw_default && diffs == NIL && !same_default(rel, col, attr, raw_default))
+			diffs = lappend(diffs, "DEFAULT changed");
+	}
+	if (diffs != NIL)
+	{
+		StringInfoData buf;
+		ListCell   *lc;
+
+		initStringInfo(&buf);
+		foreach(lc, diffs)
+			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", (char *) lfirst(lc));
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot change column \"%s\" of table %s for model \"%s\"",
+						col->name, corm_qualified(res->schema, res->table), res->row->name),
+				 errdetail("The new definition differs from the table: %s.", buf.data),
+				 errhint("This version of corm only adds new columns to an existing table; register the previous definition of the column.")));
+	}
+}
+
+static int
+compare_names(const ListCell *a, const ListCell *b)
+{
+	return strcmp(lfirst(a), lfirst(b));
+}
+
+static bool
+collect_column_refs(Node *node, List **names)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, ColumnRef))
+	{
+		Node	   *last = llast(((ColumnRef *) node)->fields);
+
+		if (IsA(last, String))
+			*names = lappend(*names, strVal(last));
+		return false;
+	}
+	return raw_expression_tree_walker(node, collect_column_refs, (void *) names);
+}
+
+static ConKey *
+planned_key(char contype, List *columns, CormElement *elem, CormColumnList *list,
+			Node *raw, bool required)
+{
+	ConKey	   *key = palloc0(sizeof(ConKey));
+
+	key->contype = contype;
+	key->columns = list_copy(columns);
+	key->elem = elem;
+	key->list = list;
+	key->raw = raw;
+	key->required = required;
+	if (raw)
+		collect_column_refs(raw, &key->columns);
+	list_sort(key->columns, compare_names);
+	return key;
+}
+
+static List *
+key_names(List *keys)
+{
+	List	   *names = NIL;
+	ListCell   *lc;
+
+	foreach(lc, keys)
+		names = lappend(names, strVal(lfirst(lc)));
+	return names;
+}
+
+static char
+constraint_char(ConstrType type)
+{
+	switch (type)
+	{
+		case CONSTR_PRIMARY:
+			return 'p';
+		case CONSTR_UNIQUE:
+			return 'u';
+		case CONSTR_FOREIGN:
+			return 'f';
+		case CONSTR_CHECK:
+			return 'c';
+		case CONSTR_EXCLUSION:
+			return 'x';
+		default:
+			return '\0';
+	}
+}
+
+/* the constraints a model puts on its table */
+static List *
+planned_constraints(CormResolved *res, bool required)
+{
+	List	   *keys = NIL;
+	ListCell   *lc;
+
+	foreach(lc, res->table_columns)
+	{
+		CormColumn *col = lfirst(lc);
+		List	   *self = list_make1(col->name);
+		ListCell   *cc;
+
+		if (col->add_pk_clause && col->primary_key)
+			keys = lappend(keys, planned_key('p', self, NULL, col->elem->list, NULL, required));
+		if (col->references)
+			keys = lappend(keys, planned_key('f', self, NULL, col->elem->list, NULL, required));
+		foreach(cc, col->def->constraints)
+		{
+			Constraint *con = lfirst(cc);
+			char		c = constraint_char(con->contype);
+
+			if (c != '\0')
+				keys = lappend(keys, planned_key(c, c == 'c' ? NIL : self, NULL, col->elem->list,
+												 c == 'c' ? con->raw_expr : NULL, required));
+		}
+	}
+	foreach(lc, res->constraints)
+	{
+		CormElement *elem = lfirst(lc);
+		Constraint *con = (Constraint *) elem->node;
+		char		c = constraint_char(con->contype);
+		List	   *cols = NIL;
+
+		if (c == 'f')
+			cols = key_names(con->fk_attrs);
+		else if (c == 'x')
+		{
+			ListCell   *ec;
+
+			foreach(ec, con->exclusions)
+			{
+				IndexElem  *ie = linitial(lfirst(ec));
+
+				if (ie->name)
+					cols = lappend(cols, ie->name);
+			}
+		}
+		else if (c != 'c')
+			cols = key_names(con->keys);
+		keys = lappend(keys, planned_key(c, cols, elem, elem->list,
+										 c == 'c' ? con->raw_expr : NULL, required));
+	}
+	return keys;
+}
+
+/* the constraints on a table, from pg_constraint */
+static List *
+existing_constraints(Oid relid)
+{
+	Oid			argtypes[1] = {OIDOID};
+	Datum		values[1] = {ObjectIdGetDatum(relid)};
+	List	   *keys = NIL;
+	uint64		n;
+
+	if (SPI_execute_with_args("SELECT c.contype::text,"
+							  " ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a"
+							  "        WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)),"
+							  " c.conbin::text"
+							  " FROM pg_catalog.pg_constraint c"
+							  " WHERE c.conrelid = $1 AND c.contype IN ('p', 'u', 'f', 'c', 'x')",
+							  1, argtypes, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the constraints of relation %u", relid);
+	n = SPI_processed;
+	for (uint64 i = 0; i < n; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		ConKey	   *key = palloc0(sizeof(ConKey));
+		bool		isnull;
+		Datum		arr = SPI_getbinval(tup, desc, 2, &isnull);
+		char	   *bin = SPI_getvalue(tup, desc, 3);
+		Datum	   *elems;
+		int			nelems;
+
+		key->contype = SPI_getvalue(tup, desc, 1)[0];
+		deconstruct_array(DatumGetArrayTypeP(arr), TEXTOID, -1, false, TYPALIGN_INT,
+						  &elems, NULL, &nelems);
+		for (int j = 0; j < nelems; j++)
+			key->columns = lappend(key->columns, TextDatumGetCString(elems[j]));
+		list_sort(key->columns, compare_names);
+		if (bin)
+			key->check = stringToNode(bin);
+		keys = lappend(keys, key);
+	}
+	return keys;
+}
+
+static bool
+same_columns(List *a, List *b)
+{
+	ListCell   *la;
+	ListCell   *lb;
+
+	if (list_length(a) != list_length(b))
+		return false;
+	forboth(la, a, lb, b)
+		if (strcmp(lfirst(la), lfirst(lb)) != 0)
+		return false;
+	return true;
+}
+
+static Node *
+cook_check(Relation rel, ConKey *key)
+{
+	ParseState *pstate = relation_pstate(rel, key->list);
+	CormTextContext ctx;
+	Node	   *expr;
+
+	corm_push_text_context(&ctx, key->list->text, key->list->prefix_chars, key->list->what);
+	expr = transformExpr(pstate, copyObject(key->raw), EXPR_KIND_CHECK_CONSTRAINT);
+	expr = coerce_to_boolean(pstate, expr, "CHECK");
+	assign_expr_collations(pstate, expr);
+	corm_pop_text_context(&ctx);
+	return expr;
+}
+
+static bool
+mentions_any(List *columns, List *names)
+{
+	ListCell   *lc;
+
+	foreach(lc, columns)
+	{
+		ListCell   *nc;
+
+		foreach(nc, names)
+			if (strcmp(lfirst(lc), lfirst(nc)) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Match the planned constraints with the table's.  Those on columns being
+ * added come with them; others must exist already.  With "full", a
+ * constraint on the table that no model plans is a change too.
+ */
+static List *
+diff_constraints(Relation rel, CormResolved *res, List *planned, List *new_columns, bool full)
+{
+	List	   *existing = existing_constraints(RelationGetRelid(rel));
+	List	   *steps = NIL;
+	ListCell   *pc;
+	ListCell   *ec;
+
+	foreach(pc, planned)
+	{
+		ConKey	   *p = lfirst(pc);
+
+		if (mentions_any(p->columns, new_columns))
+		{
+			if (p->elem && p->required)
+				steps = lappend(steps, corm_plan_add_constraint(res, p->elem));
+			continue;
+		}
+		if (p->contype == 'c')
+			p->check = cook_check(rel, p);
+		foreach(ec, existing)
+		{
+			ConKey	   *e = lfirst(ec);
+
+			if (!e->matched && e->contype == p->contype &&
+				(p->contype == 'c' ? equal(p->check, e->check) : same_columns(p->columns, e->columns)))
+			{
+				e->matched = p->matched = true;
+				break;
+			}
+		}
+		if (!p->matched && p->required)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot add a constraint to existing columns of table %s for model \"%s\"",
+							corm_qualified(res->schema, res->table), res->row->name),
+					 p->elem ? errdetail("The constraint is: %s", p->elem->text) : 0,
+					 errhint("This version of corm only adds new columns to an existing table; register the previous definition.")));
+	}
+	if (full)
+	{
+		foreach(ec, existing)
+		{
+			ConKey	   *e = lfirst(ec);
+
+			if (!e->matched)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("cannot remove a constraint of table %s for model \"%s\"",
+								corm_qualified(res->schema, res->table), res->row->name),
+						 errdetail("The table has a constraint the new definition does not declare."),
+						 errhint("This version of corm only adds new columns to an existing table; register the previous definition.")));
+		}
+	}
+	return steps;
+}
+
+static Form_pg_attribute
+find_attribute(TupleDesc desc, const char *name)
+{
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(desc, i);
+
+		if (!attr->attisdropped && strcmp(NameStr(attr->attname), name) == 0)
+			return attr;
+	}
+	return NULL;
+}
+
+/* the single-table subclasses whose columns live in res's table */
+static List *
+single_table_sharers(CormResolved *res)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, corm_models_to_sync("model", res->row->name))
+	{
+		CormResolved *d;
+
+		if (strcmp(lfirst(lc), res->row->name) == 0)
+			continue;
+		d = corm_resolve_model(lfirst(lc), false);
+		if (d->kind == CORM_SINGLE && strcmp(d->schema, res->schema) == 0 &&
+			strcmp(d->table, res->table) == 0)
+			result = lappend(result, d);
+	}
+	return result;
+}
+
+/*
+ * The steps that bring an existing table to the plan: res's columns and
+ * constraints.  "full" when res owns the table: then every column and
+ * constraint of the table must be planned by res or a single-table subclass.
+ */
+static List *
+diff_table(CormResolved *res, Oid relid, bool full)
+{
+	Relation	rel = table_open(relid, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	List	   *steps = NIL;
+	List	   *new_columns = NIL;
+	List	   *planned = planned_constraints(res, true);
+	ListCell   *lc;
+
+	foreach(lc, res->table_columns)
+	{
+		CormColumn *col = lfirst(lc);
+		Form_pg_attribute attr = find_attribute(desc, col->name);
+
+		if (attr == NULL)
+		{
+			steps = lappend(steps, corm_plan_add_column(res, col));
+			new_columns = lappend(new_columns, col->name);
+		}
+		else
+			compare_column(rel, res, col, attr);
+	}
+	if (full)
+	{
+		List	   *expected = list_copy(res->table_columns);
+
+		foreach(lc, single_table_sharers(res))
+		{
+			CormResolved *d = lfirst(lc);
+
+			expected = list_concat(expected, d->table_columns);
+			planned = list_concat(planned, planned_constraints(d, false));
+		}
+		for (int i = 0; i < desc->natts; i++)
+		{
+			Form_pg_attribute attr = TupleDescAttr(desc, i);
+
+			if (!attr->attisdropped && !corm_find_column(expected, NameStr(attr->attname)))
+				ereport(ERROR,
+						(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+						 errmsg("column \"%s\" of table %s is not in the new definition of model \"%s\"",
+								NameStr(attr->attname), corm_qualified(res->schema, res->table),
+								res->row->name),
+						 errdetail("corm never drops a column, and its rows, unless told to."),
+						 errhint("Keep the column in the definition; dropping columns comes with a later version of corm.")));
+		}
+	}
+	steps = list_concat(steps, diff_constraints(rel, res, planned, new_columns, full));
+	table_close(rel, AccessShareLock);
+	return steps;
+}
+
+static Oid
+table_oid(const char *schema, const char *table)
+{
+	Oid			nsp = get_namespace_oid(schema, true);
+
+	return OidIsValid(nsp) ? get_relname_relid(table, nsp) : InvalidOid;
+}
+
+static void
+refuse_kind_change(CormResolved *res)
+{
+	CormModelRow *row = res->row;
+	const char *kind = corm_kind_name(res->kind);
+
+	if (row->kind && strcmp(row->kind, kind) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("model \"%s\" would change from %s to %s", row->name, row->kind, kind),
+				 errhint("This version of corm cannot change how an existing model is stored; register its previous definition.")));
+	if (row->table_name && res->table &&
+		(strcmp(row->table_schema, res->schema) != 0 || strcmp(row->table_name, res->table) != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("model \"%s\" would move from table %s to %s", row->name,
+						corm_qualified(row->table_schema, row->table_name),
+						corm_qualified(res->schema, res->table)),
+				 errhint("This version of corm cannot rename a model's table; register its previous tablename.")));
+}
+
+/* the steps that bring a model's own table to its plan */
+static List *
+plan_own_table(CormResolved *res)
+{
+	Oid			relid = table_oid(res->schema, res->table);
+
+	if (res->row->table_name == NULL)
+	{
+		if (OidIsValid(relid))
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_TABLE),
+					 errmsg("relation %s already exists",
+							corm_qualified(res->schema, res->table)),
+					 errdetail("Model \"%s\" would create a table by that name.", res->row->name),
+					 errhint("Pass another tablename => '...' for model \"%s\".", res->row->name)));
+		return corm_plan_model(res);
+	}
+	if (!OidIsValid(relid))
+	{
+		ereport(WARNING,
+				(errmsg("table %s of model \"%s\" was dropped outside corm; creating it again",
+						corm_qualified(res->schema, res->table), res->row->name)));
+		return corm_plan_model(res);
+	}
+	return diff_table(res, relid, true);
+}
+
+/* bring the objects generated for one model to its current definition */
+void
+corm_sync_model(const char *name, bool notices)
+{
+	CormResolved *res = corm_resolve_model(name, notices);
+	List	   *steps = NIL;
+
+	refuse_kind_change(res);
+	switch (res->kind)
+	{
+		case CORM_ABSTRACT:
+			break;
+		case CORM_ROOT:
+		case CORM_JOINED:
+			steps = plan_own_table(res);
+			break;
+		case CORM_SINGLE:
+			{
+				Oid			relid = table_oid(res->schema, res->table);
+
+				if (!OidIsValid(relid))
+					ereport(ERROR,
+							(errcode(ERRCODE_UNDEFINED_TABLE),
+							 errmsg("table %s of model \"%s\" does not exist",
+									corm_qualified(res->schema, res->table),
+									res->table_parent->row->name),
+							 errhint("Register model \"%s\" again to create it.",
+									 res->table_parent->row->name)));
+				steps = diff_table(res, relid, false);
+				break;
+			}
+	}
+	run_steps(steps);
+	corm_record_table(name, corm_kind_name(res->kind),
+					  res->kind == CORM_ABSTRACT ? NULL : res->schema,
+					  res->kind == CORM_ABSTRACT ? NULL : res->table);
+}
+
+/* sync models in the order given (parents before children) */
+void
+corm_sync_models(List *names)
+{
+	ListCell   *lc;
+
+	foreach(lc, names)
+		corm_sync_model(lfirst(lc), false);
+}

@@ -1,0 +1,261 @@
+/*
+ * catalog.c — reading and writing corm's catalog tables
+ *
+ * Every access goes through SPI with parameters, so no name ever becomes
+ * part of a statement's text.  Callers are inside SPI_connect().
+ */
+#include "corm.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+/*
+ * Registrations are serialized: a model's table, its parent's and the
+ * mixins it uses must not change under it while it is generated.
+ */
+void
+corm_lock_catalog(void)
+{
+	if (SPI_execute("LOCK TABLE corm.model IN SHARE ROW EXCLUSIVE MODE", false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "could not lock corm's catalog");
+}
+
+/* run a catalog query with text parameters; returns the number of rows */
+static uint64
+run_query(const char *sql, int nargs, const char **args)
+{
+	Oid			types[8];
+	Datum		values[8];
+	char		nulls[8];
+	int			rc;
+
+	Assert(nargs <= 8);
+	for (int i = 0; i < nargs; i++)
+	{
+		types[i] = TEXTOID;
+		values[i] = args[i] ? CStringGetTextDatum(args[i]) : (Datum) 0;
+		nulls[i] = args[i] ? ' ' : 'n';
+	}
+	rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+	if (rc < 0)
+		elog(ERROR, "corm catalog query failed: %s", SPI_result_code_string(rc));
+	return SPI_processed;
+}
+
+static char *
+get_text(int row, int col)
+{
+	return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
+}
+
+static bool
+get_bool(int row, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, &isnull);
+
+	return !isnull && DatumGetBool(d);
+}
+
+static List *
+get_text_array(int row, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, &isnull);
+	Datum	   *elems;
+	bool	   *elnulls;
+	int			n;
+	List	   *result = NIL;
+
+	if (isnull)
+		return NIL;
+	deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &elnulls, &n);
+	for (int i = 0; i < n; i++)
+		if (!elnulls[i])
+			result = lappend(result, TextDatumGetCString(elems[i]));
+	return result;
+}
+
+static void
+missing(const char *kind, const char *name)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_OBJECT),
+			 errmsg("%s \"%s\" does not exist", kind, name),
+			 errhint("Register it first with corm.register_%s().",
+					 strcmp(kind, "model class") == 0 ? "model_class" :
+					 strcmp(kind, "query class") == 0 ? "query_class" : kind)));
+}
+
+CormModelRow *
+corm_load_model(const char *name, bool missing_ok)
+{
+	CormModelRow *m;
+
+	if (run_query("SELECT name, columns, parent, model_class, mixins, tablename, abstract,"
+				  " bind_key, query_class, onupdate, polymorphic_on, polymorphic_identity,"
+				  " kind, table_schema, table_name FROM corm.model WHERE name = $1",
+				  1, &name) == 0)
+	{
+		if (!missing_ok)
+			missing("model", name);
+		return NULL;
+	}
+	m = palloc0(sizeof(CormModelRow));
+	m->name = get_text(0, 1);
+	m->columns = get_text(0, 2);
+	m->parent = get_text(0, 3);
+	m->model_class = get_text(0, 4);
+	m->mixins = get_text_array(0, 5);
+	m->tablename = get_text(0, 6);
+	m->abstract = get_bool(0, 7);
+	m->bind_key = get_text(0, 8);
+	m->query_class = get_text(0, 9);
+	m->onupdate = get_text(0, 10);
+	m->polymorphic_on = get_text(0, 11);
+	m->polymorphic_identity = get_text(0, 12);
+	m->kind = get_text(0, 13);
+	m->table_schema = get_text(0, 14);
+	m->table_name = get_text(0, 15);
+	return m;
+}
+
+CormMixinRow *
+corm_load_mixin(const char *name, bool missing_ok)
+{
+	CormMixinRow *m;
+
+	if (run_query("SELECT name, columns, onupdate, mixins FROM corm.mixin WHERE name = $1",
+				  1, &name) == 0)
+	{
+		if (!missing_ok)
+			missing("mixin", name);
+		return NULL;
+	}
+	m = palloc0(sizeof(CormMixinRow));
+	m->name = get_text(0, 1);
+	m->columns = get_text(0, 2);
+	m->onupdate = get_text(0, 3);
+	m->mixins = get_text_array(0, 4);
+	return m;
+}
+
+CormModelClassRow *
+corm_load_model_class(const char *name, bool missing_ok)
+{
+	CormModelClassRow *m;
+
+	if (run_query("SELECT name, primary_key, columns, meta, query_class"
+				  " FROM corm.model_class WHERE name = $1", 1, &name) == 0)
+	{
+		if (!missing_ok)
+			missing("model class", name);
+		return NULL;
+	}
+	m = palloc0(sizeof(CormModelClassRow));
+	m->name = get_text(0, 1);
+	m->primary_key = get_text(0, 2);
+	m->columns = get_text(0, 3);
+	m->meta = get_text(0, 4);
+	m->query_class = get_text(0, 5);
+	return m;
+}
+
+CormMetaRow *
+corm_load_meta(const char *name, bool missing_ok)
+{
+	CormMetaRow *m;
+
+	if (run_query("SELECT name, naming, binding FROM corm.meta WHERE name = $1",
+				  1, &name) == 0)
+	{
+		if (!missing_ok)
+			missing("meta policy", name);
+		return NULL;
+	}
+	m = palloc0(sizeof(CormMetaRow));
+	m->name = get_text(0, 1);
+	m->naming = get_text(0, 2);
+	m->binding = get_bool(0, 3);
+	return m;
+}
+
+bool
+corm_query_class_exists(const char *name)
+{
+	return run_query("SELECT 1 FROM corm.query_class WHERE name = $1", 1, &name) > 0;
+}
+
+/*
+ * The models whose objects depend on a definition, with every descendant,
+ * parents before children.  kind is "model", "mixin" or "model class".
+ */
+List *
+corm_models_to_sync(const char *kind, const char *name)
+{
+	const char *sql;
+	List	   *result = NIL;
+	uint64		n;
+
+	if (strcmp(kind, "model") == 0)
+		sql = "WITH RECURSIVE d(name) AS ("
+			"  SELECT $1::text"
+			"  UNION SELECT m.name FROM corm.model m JOIN d ON m.parent = d.name)"
+			" SELECT m.name FROM corm.model m JOIN d USING (name) ORDER BY m.registered";
+	else if (strcmp(kind, "mixin") == 0)
+		sql = "WITH RECURSIVE x(name) AS ("
+			"  SELECT $1::text"
+			"  UNION SELECT mx.name FROM corm.mixin mx JOIN x ON mx.mixins @> ARRAY[x.name]),"
+			" d(name) AS ("
+			"  SELECT m.name FROM corm.model m WHERE m.mixins && ARRAY(SELECT name FROM x)"
+			"  UNION SELECT m.name FROM corm.model m JOIN d ON m.parent = d.name)"
+			" SELECT m.name FROM corm.model m JOIN d USING (name) ORDER BY m.registered";
+	else
+		sql = "WITH RECURSIVE d(name) AS ("
+			"  SELECT m.name FROM corm.model m WHERE m.model_class = $1"
+			"  UNION SELECT m.name FROM corm.model m JOIN d ON m.parent = d.name)"
+			" SELECT m.name FROM corm.model m JOIN d USING (name) ORDER BY m.registered";
+	n = run_query(sql, 1, &name);
+	for (uint64 i = 0; i < n; i++)
+		result = lappend(result, get_text(i, 1));
+	return result;
+}
+
+List *
+corm_child_models(const char *name)
+{
+	List	   *result = NIL;
+	uint64		n = run_query("SELECT name FROM corm.model WHERE parent = $1 ORDER BY registered",
+							  1, &name);
+
+	for (uint64 i = 0; i < n; i++)
+		result = lappend(result, get_text(i, 1));
+	return result;
+}
+
+void
+corm_record_table(const char *model, const char *kind,
+				  const char *schema, const char *table)
+{
+	const char *args[4] = {model, kind, schema, table};
+
+	run_query("UPDATE corm.model SET kind = $2, table_schema = $3, table_name = $4"
+			  " WHERE name = $1 AND (kind, table_schema, table_name)"
+			  " IS DISTINCT FROM ($2, $3::name, $4::name)", 4, args);
+}
+
+/* the model other than "except" whose own table is schema.table, if any */
+char *
+corm_model_claiming_table(const char *schema, const char *table, const char *except)
+{
+	const char *args[3] = {schema, table, except};
+
+	if (run_query("SELECT name FROM corm.model WHERE table_schema = $1 AND table_name = $2"
+				  " AND name <> $3 AND kind IN ('root', 'joined')", 3, args) == 0)
+		return NULL;
+	return get_text(0, 1);
+}

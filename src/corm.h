@@ -1,0 +1,227 @@
+/*
+ * corm.h — shared declarations of the corm extension
+ *
+ * The data flows through the files in this order:
+ *   coldef.c   parse the user's text (column lists, onupdate lists)
+ *   catalog.c  read and write corm's catalog rows
+ *   resolve.c  a model's full column list (model class, mixins, parents)
+ *   plan.c     the objects a model needs, as plain structures and DDL text
+ *   apply.c    compare a plan with what exists and run the difference
+ *   register.c / introspect.c   the SQL-callable functions
+ */
+#ifndef CORM_H
+#define CORM_H
+
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "nodes/parsenodes.h"
+#include "nodes/pg_list.h"
+
+/* ---------- coldef.c ---------- */
+
+/*
+ * One element of a column list: a column definition or a table constraint,
+ * with the raw parse tree and the exact source text of each of its clauses.
+ * Every text piece is bounded by the server's own lexer, so it is always a
+ * whole token sequence (never half a string literal or comment).
+ */
+typedef struct CormColumnList CormColumnList;
+
+typedef struct CormElement
+{
+	CormColumnList *list;		/* the list it belongs to */
+	Node	   *node;			/* ColumnDef or Constraint (raw) */
+	char	   *text;			/* the whole element */
+	List	   *clauses;		/* column only: char * per constraint/COLLATE */
+	List	   *clause_nodes;	/* matching Constraint / CollateClause nodes */
+} CormElement;
+
+struct CormColumnList
+{
+	const char *text;			/* the list as written */
+	const char *what;			/* e.g. columns of mixin "X", for messages */
+	char	   *sql;			/* the statement corm had the server parse */
+	int			prefix_chars;	/* characters in front of text in sql */
+	List	   *elements;		/* CormElement * */
+};
+
+/* one assignment of an onupdate list: column = expression */
+typedef struct CormAssignment
+{
+	char	   *column;
+	Node	   *expr;			/* raw expression */
+	char	   *text;			/* the expression's source text */
+} CormAssignment;
+
+extern CormColumnList *corm_parse_columns(const char *text, const char *what);
+extern List *corm_parse_onupdate(const char *text, const char *what);
+extern void corm_resolve_type(CormElement *elem, const char *what,
+							  Oid *typid, int32 *typmod, bool *is_serial);
+
+/*
+ * While the server analyses text that corm wrapped around the user's
+ * (a prefix such as "CREATE TABLE x ("), errors point into the user's text:
+ * push one of these on the error context stack around the analysis.
+ */
+typedef struct CormTextContext
+{
+	ErrorContextCallback callback;
+	const char *text;			/* the user's text */
+	int			prefix_chars;	/* characters corm put in front of it */
+	const char *what;			/* context line, e.g. columns of mixin "X" */
+} CormTextContext;
+
+extern void corm_push_text_context(CormTextContext *ctx, const char *text,
+								   int prefix_chars, const char *what);
+extern void corm_pop_text_context(CormTextContext *ctx);
+
+/* ---------- naming.c ---------- */
+
+extern char *corm_snake_case(const char *name);
+extern void corm_check_identifier(const char *name, const char *what);
+
+/* ---------- catalog.c ---------- */
+
+typedef struct CormModelRow
+{
+	char	   *name;
+	char	   *columns;
+	char	   *parent;
+	char	   *model_class;
+	List	   *mixins;			/* char * */
+	char	   *tablename;
+	bool		abstract;
+	char	   *bind_key;
+	char	   *query_class;
+	char	   *onupdate;
+	char	   *polymorphic_on;
+	char	   *polymorphic_identity;
+	char	   *kind;
+	char	   *table_schema;
+	char	   *table_name;
+} CormModelRow;
+
+typedef struct CormMixinRow
+{
+	char	   *name;
+	char	   *columns;
+	char	   *onupdate;
+	List	   *mixins;
+} CormMixinRow;
+
+typedef struct CormModelClassRow
+{
+	char	   *name;
+	char	   *primary_key;
+	char	   *columns;
+	char	   *meta;
+	char	   *query_class;
+} CormModelClassRow;
+
+typedef struct CormMetaRow
+{
+	char	   *name;
+	char	   *naming;
+	bool		binding;
+} CormMetaRow;
+
+extern void corm_lock_catalog(void);
+extern CormModelRow *corm_load_model(const char *name, bool missing_ok);
+extern CormMixinRow *corm_load_mixin(const char *name, bool missing_ok);
+extern CormModelClassRow *corm_load_model_class(const char *name, bool missing_ok);
+extern CormMetaRow *corm_load_meta(const char *name, bool missing_ok);
+extern bool corm_query_class_exists(const char *name);
+extern List *corm_models_to_sync(const char *kind, const char *name);
+extern void corm_record_table(const char *model, const char *kind,
+							  const char *schema, const char *table);
+extern List *corm_child_models(const char *name);
+extern char *corm_model_claiming_table(const char *schema, const char *table,
+									   const char *except);
+
+/* ---------- resolve.c ---------- */
+
+typedef enum CormKind
+{
+	CORM_ROOT,
+	CORM_JOINED,
+	CORM_SINGLE,
+	CORM_ABSTRACT
+} CormKind;
+
+/* one column of a model's full row */
+typedef struct CormColumn
+{
+	char	   *name;
+	CormElement *elem;			/* where it was defined */
+	ColumnDef  *def;
+	Oid			typid;
+	int32		typmod;
+	bool		is_serial;
+	char	   *origin;			/* "own", "mixin X", "model class X", ... */
+	char	   *source;			/* the same for messages: mixin "X" */
+	bool		in_table;		/* stored in this model's own table/additions */
+	bool		primary_key;	/* part of the model's primary key */
+	bool		add_pk_clause;	/* the model class's key: corm adds PRIMARY KEY */
+	bool		identity;		/* generated as an identity column */
+	bool		nullable_forced;	/* single-table: NOT NULL dropped */
+	char	   *references;		/* joined: FK clause to the parent, quoted */
+	char	   *table;			/* the table that stores it, quoted */
+} CormColumn;
+
+typedef struct CormResolved
+{
+	CormModelRow *row;
+	CormKind	kind;
+	struct CormResolved *table_parent;	/* nearest non-abstract ancestor */
+	char	   *model_class;
+	char	   *schema;			/* where its table is (or its parent's) */
+	char	   *table;			/* own table, or the ancestor's for single */
+	char	   *basename;		/* table name, or generated name for single */
+	List	   *columns;		/* CormColumn *, the full row */
+	List	   *table_columns;	/* CormColumn *, those its table (or additions) hold */
+	List	   *constraints;	/* CormElement *, added to the table by it */
+	List	   *all_constraints;	/* every table constraint of the model */
+	List	   *onupdate;		/* CormAssignment * */
+} CormResolved;
+
+extern CormResolved *corm_resolve_model(const char *name, bool notices);
+extern void corm_reset_resolve_cache(void);
+extern const char *corm_kind_name(CormKind kind);
+extern CormColumn *corm_find_column(List *columns, const char *name);
+
+/* ---------- plan.c ---------- */
+
+typedef enum CormStepKind
+{
+	CORM_CREATE_TABLE,
+	CORM_ADD_COLUMN,
+	CORM_ADD_CONSTRAINT
+} CormStepKind;
+
+/* one DDL statement of a plan */
+typedef struct CormStep
+{
+	CormStepKind kind;
+	char	   *schema;
+	char	   *table;
+	char	   *object;			/* column name for ADD COLUMN */
+	char	   *sql;
+} CormStep;
+
+extern List *corm_plan_model(CormResolved *res);
+extern CormStep *corm_plan_add_column(CormResolved *res, CormColumn *col);
+extern CormStep *corm_plan_add_constraint(CormResolved *res, CormElement *elem);
+extern char *corm_column_sql(CormColumn *col);
+extern char *corm_type_sql(CormColumn *col);
+extern bool corm_column_not_null(CormColumn *col);
+extern char *corm_column_default(CormColumn *col);
+extern char *corm_qualified(const char *schema, const char *name);
+extern char *corm_plan_text(List *steps);
+
+/* ---------- apply.c ---------- */
+
+extern void corm_sync_model(const char *name, bool notices);
+extern void corm_sync_models(List *names);
+
+#endif							/* CORM_H */

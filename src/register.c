@@ -1,0 +1,406 @@
+/*
+ * register.c — corm.register_model_class(), register_mixin(), register_model()
+ *
+ * Each call checks its arguments, writes the definition into corm's catalog
+ * ("create or update") and brings every generated object that depends on it
+ * to the new definition, all in the caller's transaction: an error anywhere
+ * leaves nothing behind.
+ */
+#include "corm.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+PG_FUNCTION_INFO_V1(corm_register_model_class);
+PG_FUNCTION_INFO_V1(corm_register_mixin);
+PG_FUNCTION_INFO_V1(corm_register_model);
+
+static char *
+text_arg(FunctionCallInfo fcinfo, int n)
+{
+	return PG_ARGISNULL(n) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(n));
+}
+
+/* the name argument: required, and usable as a name */
+static char *
+name_arg(FunctionCallInfo fcinfo, int n, const char *kind)
+{
+	char	   *name = text_arg(fcinfo, n);
+
+	if (name == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s name must not be null", kind)));
+	if (name[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_NAME),
+				 errmsg("%s name must not be empty", kind)));
+	for (const char *p = name; *p; p++)
+		if ((unsigned char) *p < 0x20 || *p == 0x7f)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_NAME),
+					 errmsg("%s name \"%s\" contains a control character", kind, name),
+					 errhint("Name %ss as Python names classes.", kind)));
+	return name;
+}
+
+/* a text[] argument as a list of names, each one of an existing "kind" */
+static List *
+names_arg(FunctionCallInfo fcinfo, int n, const char *kind)
+{
+	ArrayType  *arr;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			count;
+	List	   *result = NIL;
+
+	if (PG_ARGISNULL(n))
+		return NIL;
+	arr = PG_GETARG_ARRAYTYPE_P(n);
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%ss must be a one-dimensional array", kind)));
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &count);
+	for (int i = 0; i < count; i++)
+	{
+		char	   *name;
+		ListCell   *lc;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%ss must not contain null", kind)));
+		name = TextDatumGetCString(elems[i]);
+		foreach(lc, result)
+			if (strcmp(lfirst(lc), name) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_OBJECT),
+						 errmsg("%s \"%s\" is listed twice", kind, name)));
+		if (corm_load_mixin(name, true) == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("%s \"%s\" does not exist", kind, name),
+					 errhint("Register it first with corm.register_mixin().")));
+		result = lappend(result, name);
+	}
+	return result;
+}
+
+static Datum
+names_datum(List *names)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * (list_length(names) + 1));
+	int			i = 0;
+	ListCell   *lc;
+
+	foreach(lc, names)
+		elems[i++] = CStringGetTextDatum(lfirst(lc));
+	return PointerGetDatum(construct_array(elems, i, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/*
+ * Check a column list: it parses, and every type exists.  Returns the
+ * column names it defines.
+ */
+static List *
+check_columns(const char *text, const char *what)
+{
+	CormColumnList *list = corm_parse_columns(text, what);
+	List	   *names = NIL;
+	ListCell   *lc;
+
+	foreach(lc, list->elements)
+	{
+		CormElement *elem = lfirst(lc);
+		Oid			typid;
+		int32		typmod;
+		bool		serial;
+
+		if (!IsA(elem->node, ColumnDef))
+			continue;
+		corm_resolve_type(elem, what, &typid, &typmod, &serial);
+		names = lappend(names, ((ColumnDef *) elem->node)->colname);
+	}
+	return names;
+}
+
+static void
+refuse_builtin(const char *kind, const char *name)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_RESERVED_NAME),
+			 errmsg("%s \"%s\" is built into corm and cannot be redefined", kind, name),
+			 errhint("Register a %s of another name.", kind)));
+}
+
+/* run a write to the catalog with typed parameters */
+static void
+write_catalog(const char *sql, int nargs, Oid *types, Datum *values, bool *isnull)
+{
+	char		nulls[16];
+
+	for (int i = 0; i < nargs; i++)
+		nulls[i] = isnull[i] ? 'n' : ' ';
+	if (SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0) < 0)
+		elog(ERROR, "could not write corm's catalog");
+}
+
+static Datum
+text_or_null(const char *s, bool *isnull)
+{
+	*isnull = (s == NULL);
+	return s ? CStringGetTextDatum(s) : (Datum) 0;
+}
+
+/* corm.register_model_class(name, primary_key, columns, meta, query_class) */
+Datum
+corm_register_model_class(PG_FUNCTION_ARGS)
+{
+	char	   *name = name_arg(fcinfo, 0, "model class");
+	char	   *primary_key = text_arg(fcinfo, 1);
+	char	   *columns = text_arg(fcinfo, 2);
+	char	   *meta = text_arg(fcinfo, 3);
+	char	   *query_class = text_arg(fcinfo, 4);
+	Oid			types[5] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[5];
+	bool		nulls[5];
+
+	SPI_connect();
+	corm_reset_resolve_cache();
+	corm_lock_catalog();
+	if (strcmp(name, "Model") == 0)
+		refuse_builtin("model class", name);
+	if (primary_key)
+	{
+		const char *what = psprintf("primary key of model class \"%s\"", name);
+		CormColumnList *pk = corm_parse_columns(primary_key, what);
+
+		if (list_length(pk->elements) != 1 ||
+			!IsA(((CormElement *) linitial(pk->elements))->node, ColumnDef))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+					 errmsg("primary key of model class \"%s\" must be one column definition",
+							name),
+					 errhint("Write it as a column definition, e.g. 'id integer'.")));
+		check_columns(primary_key, what);
+	}
+	check_columns(columns, psprintf("columns of model class \"%s\"", name));
+	if (meta == NULL)
+		meta = "DefaultMeta";
+	corm_load_meta(meta, false);
+	if (query_class == NULL)
+		query_class = "BaseQuery";
+	if (!corm_query_class_exists(query_class))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("query class \"%s\" does not exist", query_class),
+				 errhint("Register it first with corm.register_query_class().")));
+
+	values[0] = text_or_null(name, &nulls[0]);
+	values[1] = text_or_null(primary_key, &nulls[1]);
+	values[2] = text_or_null(columns, &nulls[2]);
+	values[3] = text_or_null(meta, &nulls[3]);
+	values[4] = text_or_null(query_class, &nulls[4]);
+	write_catalog("INSERT INTO corm.model_class (name, primary_key, columns, meta, query_class)"
+				  " VALUES ($1, $2, $3, $4, $5)"
+				  " ON CONFLICT (name) DO UPDATE SET primary_key = $2, columns = $3,"
+				  " meta = $4, query_class = $5", 5, types, values, nulls);
+	corm_sync_models(corm_models_to_sync("model class", name));
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/* the names of the columns a mixin and the mixins it includes define */
+static List *
+mixin_column_names(const char *name, int depth)
+{
+	CormMixinRow *mixin = corm_load_mixin(name, false);
+	List	   *names = NIL;
+	ListCell   *lc;
+
+	if (depth > 100)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("mixin \"%s\" includes itself", name)));
+	foreach(lc, mixin->mixins)
+		names = list_concat(names, mixin_column_names(lfirst(lc), depth + 1));
+	return list_concat(names, check_columns(mixin->columns,
+											psprintf("columns of mixin \"%s\"", name)));
+}
+
+static bool
+mixin_includes(const char *mixin, const char *target, int depth)
+{
+	CormMixinRow *row = corm_load_mixin(mixin, false);
+	ListCell   *lc;
+
+	if (strcmp(mixin, target) == 0)
+		return true;
+	if (depth > 100)
+		return true;
+	foreach(lc, row->mixins)
+		if (mixin_includes(lfirst(lc), target, depth + 1))
+			return true;
+	return false;
+}
+
+/* corm.register_mixin(name, columns, onupdate, mixins) */
+Datum
+corm_register_mixin(PG_FUNCTION_ARGS)
+{
+	char	   *name = name_arg(fcinfo, 0, "mixin");
+	char	   *columns = text_arg(fcinfo, 1);
+	char	   *onupdate = text_arg(fcinfo, 2);
+	List	   *mixins;
+	List	   *names;
+	ListCell   *lc;
+	Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID};
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+	const char *what = psprintf("onupdate of mixin \"%s\"", name);
+
+	SPI_connect();
+	corm_reset_resolve_cache();
+	corm_lock_catalog();
+	mixins = names_arg(fcinfo, 3, "mixin");
+	foreach(lc, mixins)
+		if (mixin_includes(lfirst(lc), name, 0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("mixin \"%s\" cannot include mixin \"%s\", which includes it",
+							name, (char *) lfirst(lc))));
+	names = check_columns(columns, psprintf("columns of mixin \"%s\"", name));
+	foreach(lc, mixins)
+		names = list_concat(names, mixin_column_names(lfirst(lc), 0));
+	foreach(lc, corm_parse_onupdate(onupdate, what))
+	{
+		CormAssignment *a = lfirst(lc);
+		ListCell   *nc;
+		bool		found = false;
+
+		foreach(nc, names)
+			found |= (strcmp(lfirst(nc), a->column) == 0);
+		if (!found)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" in %s is not a column of mixin \"%s\"",
+							a->column, what, name),
+					 errhint("A mixin's onupdate sets the mixin's own columns.")));
+	}
+
+	values[0] = text_or_null(name, &nulls[0]);
+	values[1] = text_or_null(columns, &nulls[1]);
+	values[2] = text_or_null(onupdate, &nulls[2]);
+	values[3] = names_datum(mixins);
+	write_catalog("INSERT INTO corm.mixin (name, columns, onupdate, mixins)"
+				  " VALUES ($1, $2, $3, $4)"
+				  " ON CONFLICT (name) DO UPDATE SET columns = $2, onupdate = $3, mixins = $4",
+				  4, types, values, nulls);
+	corm_sync_models(corm_models_to_sync("mixin", name));
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/* refuse a parent that is the model itself or one of its descendants */
+static void
+check_parent(const char *name, const char *parent)
+{
+	int			depth = 0;
+
+	for (const char *p = parent; p; depth++)
+	{
+		CormModelRow *row;
+
+		if (strcmp(p, name) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("model \"%s\" cannot inherit from model \"%s\", which inherits from it",
+							name, parent)));
+		row = corm_load_model(p, depth > 0);
+		if (row == NULL || depth > 1000)
+			break;
+		p = row->parent;
+	}
+}
+
+/*
+ * corm.register_model(name, columns, parent, model_class, mixins, tablename,
+ *                     abstract, bind_key, query_class, onupdate,
+ *                     polymorphic_on, polymorphic_identity)
+ */
+Datum
+corm_register_model(PG_FUNCTION_ARGS)
+{
+	char	   *name = name_arg(fcinfo, 0, "model");
+	char	   *columns = text_arg(fcinfo, 1);
+	char	   *parent = text_arg(fcinfo, 2);
+	char	   *model_class = text_arg(fcinfo, 3);
+	char	   *tablename = text_arg(fcinfo, 5);
+	bool		abstract = PG_ARGISNULL(6) ? false : PG_GETARG_BOOL(6);
+	char	   *bind_key = text_arg(fcinfo, 7);
+	char	   *query_class = text_arg(fcinfo, 8);
+	char	   *onupdate = text_arg(fcinfo, 9);
+	char	   *polymorphic_on = text_arg(fcinfo, 10);
+	char	   *polymorphic_identity = text_arg(fcinfo, 11);
+	List	   *mixins;
+	List	   *sync;
+	Oid			types[12] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID, TEXTOID,
+	BOOLOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[12];
+	bool		nulls[12] = {0};
+
+	SPI_connect();
+	corm_reset_resolve_cache();
+	corm_lock_catalog();
+	mixins = names_arg(fcinfo, 4, "mixin");
+	if (parent)
+	{
+		corm_load_model(parent, false);
+		check_parent(name, parent);
+	}
+	if (model_class)
+		corm_load_model_class(model_class, false);
+	if (query_class && !corm_query_class_exists(query_class))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("query class \"%s\" does not exist", query_class),
+				 errhint("Register it first with corm.register_query_class().")));
+	if (tablename)
+		corm_check_identifier(tablename, psprintf("table name of model \"%s\"", name));
+	if (polymorphic_on)
+		corm_check_identifier(polymorphic_on, psprintf("discriminator of model \"%s\"", name));
+	if (polymorphic_identity == NULL)
+		polymorphic_identity = name;
+
+	values[0] = text_or_null(name, &nulls[0]);
+	values[1] = text_or_null(columns, &nulls[1]);
+	values[2] = text_or_null(parent, &nulls[2]);
+	values[3] = text_or_null(model_class, &nulls[3]);
+	values[4] = names_datum(mixins);
+	values[5] = text_or_null(tablename, &nulls[5]);
+	values[6] = BoolGetDatum(abstract);
+	values[7] = text_or_null(bind_key, &nulls[7]);
+	values[8] = text_or_null(query_class, &nulls[8]);
+	values[9] = text_or_null(onupdate, &nulls[9]);
+	values[10] = text_or_null(polymorphic_on, &nulls[10]);
+	values[11] = text_or_null(polymorphic_identity, &nulls[11]);
+	write_catalog("INSERT INTO corm.model (name, columns, parent, model_class, mixins, tablename,"
+				  " abstract, bind_key, query_class, onupdate, polymorphic_on, polymorphic_identity)"
+				  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+				  " ON CONFLICT (name) DO UPDATE SET columns = $2, parent = $3, model_class = $4,"
+				  " mixins = $5, tablename = $6, abstract = $7, bind_key = $8, query_class = $9,"
+				  " onupdate = $10, polymorphic_on = $11, polymorphic_identity = $12",
+				  12, types, values, nulls);
+
+	/* the model itself first, reporting overridden columns; then its descendants */
+	sync = corm_models_to_sync("model", name);
+	corm_sync_model(name, true);
+	corm_sync_models(list_delete_first(sync));
+	SPI_finish();
+	PG_RETURN_VOID();
+}
