@@ -2,6 +2,9 @@
 
 \echo Use "CREATE EXTENSION corm" to load this file. \quit
 
+-- the schema belongs to the extension, so DROP EXTENSION removes it too
+CREATE SCHEMA corm;
+
 /*
  * The catalog.  Every table keeps the definitions exactly as the user gave
  * them (text that the server's parser reads again whenever corm plans), plus

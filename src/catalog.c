@@ -88,7 +88,8 @@ missing(const char *kind, const char *name)
 			 errmsg("%s \"%s\" does not exist", kind, name),
 			 errhint("Register it first with corm.register_%s().",
 					 strcmp(kind, "model class") == 0 ? "model_class" :
-					 strcmp(kind, "query class") == 0 ? "query_class" : kind)));
+					 strcmp(kind, "query class") == 0 ? "query_class" :
+					 strcmp(kind, "meta policy") == 0 ? "meta" : kind)));
 }
 
 CormModelRow *

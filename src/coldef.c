@@ -57,8 +57,10 @@ text_error_callback(void *arg)
 
 	if (pos > ctx->prefix_chars)
 	{
+		int			textchars = pg_mbstrlen(ctx->text);
+
 		errposition(0);
-		internalerrposition(pos - ctx->prefix_chars);
+		internalerrposition(Min(pos - ctx->prefix_chars, textchars + 1));
 		internalerrquery(ctx->text);
 	}
 	if (ctx->what)
@@ -113,9 +115,9 @@ check_token_length(const char *text, int start, int end, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_NAME_TOO_LONG),
 				 errmsg("identifier \"%.*s\" is too long", len, tok),
+				 errposition(pg_mbstrlen_with_len(text, start) + 1),
 				 errdetail("Identifiers may be at most %d bytes long; corm never truncates a name.",
-						   NAMEDATALEN - 1),
-				 errcontext("%s", what)));
+						   NAMEDATALEN - 1)));
 }
 
 /*
@@ -199,6 +201,16 @@ slice_tokens(CormTokens *toks, int start, int limit)
 }
 
 static void
+refuse_onupdate(const char *what, const char *text)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_SYNTAX_ERROR),
+			 errmsg("invalid onupdate list in %s", what),
+			 errdetail("An onupdate list is the SET list of an UPDATE: column = expression, and nothing else."),
+			 errhint("Check the parentheses and quotes of: %s", text)));
+}
+
+static void
 refuse_list(const char *what, const char *text)
 {
 	ereport(ERROR,
@@ -258,14 +270,13 @@ text_is_blank(const char *text)
 static Node *
 only_statement(List *parsetree, NodeTag tag, const char *what, const char *text)
 {
-	RawStmt    *raw;
+	void		(*refuse) (const char *, const char *) =
+		(tag == T_UpdateStmt) ? refuse_onupdate : refuse_list;
 
-	if (list_length(parsetree) != 1)
-		refuse_list(what, text);
-	raw = linitial_node(RawStmt, parsetree);
-	if (nodeTag(raw->stmt) != tag)
-		refuse_list(what, text);
-	return raw->stmt;
+	if (list_length(parsetree) != 1 ||
+		nodeTag(linitial_node(RawStmt, parsetree)->stmt) != tag)
+		refuse(what, text);
+	return linitial_node(RawStmt, parsetree)->stmt;
 }
 
 /* the parse tree of "prefix || text || suffix", errors pointing into text */
@@ -477,11 +488,7 @@ corm_parse_onupdate(const char *text, const char *what)
 		stmt->withClause || stmt->relation->schemaname != NULL ||
 		strcmp(stmt->relation->relname, "corm_onupdate") != 0 ||
 		!stmt->relation->inh || stmt->relation->alias)
-		ereport(ERROR,
-				(errcode(ERRCODE_SYNTAX_ERROR),
-				 errmsg("invalid onupdate list in %s", what),
-				 errdetail("An onupdate list is the SET list of an UPDATE: column = expression, and nothing else."),
-				 errhint("Check the parentheses and quotes of: %s", text)));
+		refuse_onupdate(what, text);
 
 	foreach(lc, stmt->targetList)
 	{
@@ -493,13 +500,13 @@ corm_parse_onupdate(const char *text, const char *what)
 		if (rt->indirection != NIL || IsA(rt->val, MultiAssignRef))
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("onupdate of \"%s\" in %s assigns to part of a column or to several columns",
-							rt->name, what),
+					 errmsg("%s assigns to several columns at once or to part of column \"%s\"",
+							what, rt->name),
 					 errhint("Write one \"column = expression\" per column.")));
 		if (IsA(rt->val, SetToDefault))
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("onupdate of \"%s\" in %s cannot be DEFAULT", rt->name, what),
+					 errmsg("%s cannot set column \"%s\" to DEFAULT", what, rt->name),
 					 errhint("Write the default's expression itself.")));
 		foreach(prev, result)
 		{

@@ -79,7 +79,7 @@ extern void corm_pop_text_context(CormTextContext *ctx);
 /* ---------- naming.c ---------- */
 
 extern char *corm_snake_case(const char *name);
-extern void corm_check_identifier(const char *name, const char *what);
+extern void corm_check_identifier(const char *name, const char *what, const char *model);
 
 /* ---------- catalog.c ---------- */
 

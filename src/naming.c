@@ -68,22 +68,22 @@ corm_snake_case(const char *name)
 
 /*
  * Refuse a name PostgreSQL would truncate or could not hold; "what" says
- * what the name is for, e.g. 'table name of model "User"'.
+ * what the name is, e.g. "table name", and "model" whose it is.
  */
 void
-corm_check_identifier(const char *name, const char *what)
+corm_check_identifier(const char *name, const char *what, const char *model)
 {
 	if (name[0] == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_NAME),
-				 errmsg("%s is empty", what)));
+				 errmsg("%s of model \"%s\" is empty", what, model)));
 	if (strlen(name) >= NAMEDATALEN)
 		ereport(ERROR,
 				(errcode(ERRCODE_NAME_TOO_LONG),
-				 errmsg("%s \"%s\" is too long", what, name),
+				 errmsg("%s \"%s\" of model \"%s\" is too long", what, name, model),
 				 errdetail("The name is %zu bytes; PostgreSQL names hold at most %d.",
 						   strlen(name), NAMEDATALEN - 1),
-				 errhint("Give the model a shorter tablename; corm never truncates a name.")));
+				 errhint("Choose a shorter name; corm never truncates a name.")));
 }
 
 /* corm.camel_to_snake_case(name text) RETURNS text */

@@ -50,7 +50,7 @@ name_arg(FunctionCallInfo fcinfo, int n, const char *kind)
 
 /* a text[] argument as a list of names, each one of an existing "kind" */
 static List *
-names_arg(FunctionCallInfo fcinfo, int n, const char *kind)
+names_arg(FunctionCallInfo fcinfo, int n, const char *kind, const char *self)
 {
 	ArrayType  *arr;
 	Datum	   *elems;
@@ -76,6 +76,10 @@ names_arg(FunctionCallInfo fcinfo, int n, const char *kind)
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("%ss must not contain null", kind)));
 		name = TextDatumGetCString(elems[i]);
+		if (self && strcmp(name, self) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("%s \"%s\" cannot include itself", kind, name)));
 		foreach(lc, result)
 			if (strcmp(lfirst(lc), name) == 0)
 				ereport(ERROR,
@@ -267,7 +271,7 @@ corm_register_mixin(PG_FUNCTION_ARGS)
 	SPI_connect();
 	corm_reset_resolve_cache();
 	corm_lock_catalog();
-	mixins = names_arg(fcinfo, 3, "mixin");
+	mixins = names_arg(fcinfo, 3, "mixin", name);
 	foreach(lc, mixins)
 		if (mixin_includes(lfirst(lc), name, 0))
 			ereport(ERROR,
@@ -357,7 +361,11 @@ corm_register_model(PG_FUNCTION_ARGS)
 	SPI_connect();
 	corm_reset_resolve_cache();
 	corm_lock_catalog();
-	mixins = names_arg(fcinfo, 4, "mixin");
+	mixins = names_arg(fcinfo, 4, "mixin", NULL);
+	if (parent && strcmp(parent, name) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("model \"%s\" cannot inherit from itself", name)));
 	if (parent)
 	{
 		corm_load_model(parent, false);
@@ -371,9 +379,9 @@ corm_register_model(PG_FUNCTION_ARGS)
 				 errmsg("query class \"%s\" does not exist", query_class),
 				 errhint("Register it first with corm.register_query_class().")));
 	if (tablename)
-		corm_check_identifier(tablename, psprintf("table name of model \"%s\"", name));
+		corm_check_identifier(tablename, "table name", name);
 	if (polymorphic_on)
-		corm_check_identifier(polymorphic_on, psprintf("discriminator of model \"%s\"", name));
+		corm_check_identifier(polymorphic_on, "discriminator", name);
 	if (polymorphic_identity == NULL)
 		polymorphic_identity = name;
 

@@ -288,7 +288,7 @@ model_table_name(CormResolved *res, CormModelClassRow *mc)
 			name = TextDatumGetCString(result);
 		}
 	}
-	corm_check_identifier(name, psprintf("table name of model \"%s\"", row->name));
+	corm_check_identifier(name, "table name", row->name);
 	return name;
 }
 

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+#
+# Every test of corm, from nothing: installs PostgreSQL 15, pgTAP and the
+# build tools with apt, builds corm from clean (warnings are errors) and
+# installs it, then on a throwaway cluster made by pg_virtualenv runs
+#   pg_regress   make installcheck   (the REGRESS list of the Makefile)
+#   pgTAP        make prove          (test/pgtap/*.sql; none yet is no failure)
+# and exits non-zero when any of them fails.
+#
+#     bash test/run_tests.sh                        (as root on Debian 12)
+#     REGRESS="setup naming teardown" bash test/run_tests.sh   (some tests only)
+#
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PG_MAJOR=15
+PG_CONFIG=/usr/lib/postgresql/$PG_MAJOR/bin/pg_config
+PACKAGES=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-$PG_MAJOR-pgtap
+          libtap-parser-sourcehandler-pgtap-perl make gcc libc6-dev)
+# one locale for every cluster, whatever the machine's: C.UTF-8 is always there
+CLUSTER_OPTS='--locale=C.UTF-8 --encoding=UTF8'
+export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8
+
+section() { printf '\n==== %s\n' "$*"; }
+
+# ---------------------------------------------------------------------------
+# Inside the cluster (pg_virtualenv runs this script again with --in-cluster;
+# PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE point at the cluster).
+# Each suite's outcome goes, one line each, to the file $CORM_TEST_RESULTS.
+# ---------------------------------------------------------------------------
+
+record() { printf '%-34s %s\n' "$1" "$2" >>"$CORM_TEST_RESULTS"; }
+
+run_pg_regress()
+{
+	local regress=()
+
+	section "pg_regress: make installcheck${REGRESS:+ REGRESS=\"$REGRESS\"}"
+	[[ -n ${REGRESS:-} ]] && regress=(REGRESS="$REGRESS")
+	if make installcheck PG_CONFIG="$PG_CONFIG" "${regress[@]}"; then
+		record "pg_regress (make installcheck)" "PASSED"
+		return 0
+	fi
+	if [[ -s regression.diffs ]]; then
+		section "pg_regress: regression.diffs"
+		cat regression.diffs
+	fi
+	record "pg_regress (make installcheck)" "FAILED"
+	return 1
+}
+
+# what a database holds beyond a fresh one: extensions, schemas, relations
+leftovers()
+{
+	psql -X -A -t -v ON_ERROR_STOP=1 -c "
+		SELECT 'extension ' || extname FROM pg_extension WHERE extname <> 'plpgsql'
+		UNION ALL
+		SELECT 'schema ' || nspname FROM pg_namespace
+		 WHERE nspname NOT IN ('public', 'information_schema') AND nspname !~ '^pg_'
+		UNION ALL
+		SELECT 'relation ' || c.oid::regclass FROM pg_class c
+		  JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'"
+}
+
+run_pgtap()
+{
+	local left
+
+	section "pgTAP: make prove (test/pgtap)"
+	if [[ -z $(find test/pgtap -name '*.sql' 2>/dev/null | head -1) ]]; then
+		echo "no pgTAP tests yet: test/pgtap has no *.sql files; skipping"
+		record "pgTAP (make prove)" "SKIPPED (no test/pgtap/*.sql yet)"
+		return 0
+	fi
+	# each file creates what it needs (CREATE EXTENSION pgtap, corm) inside
+	# its own transaction and rolls it back: nothing is set up here
+	if ! make prove PG_CONFIG="$PG_CONFIG"; then
+		record "pgTAP (make prove)" "FAILED"
+		return 1
+	fi
+	left=$(leftovers)
+	if [[ -n $left ]]; then
+		echo "pgTAP tests left objects behind in database $PGDATABASE:"
+		echo "$left"
+		echo "(each file must roll back what it creates)"
+		record "pgTAP (make prove)" "FAILED (left objects behind)"
+		return 1
+	fi
+	record "pgTAP (make prove)" "PASSED"
+}
+
+if [[ ${1:-} == --in-cluster ]]; then
+	section "Throwaway cluster: PostgreSQL $PGVERSION on $PGHOST:$PGPORT"
+	status=0
+	run_pg_regress || status=1
+	run_pgtap || status=1
+	exit $status
+fi
+
+# ---------------------------------------------------------------------------
+# Set-up, then the suites in a cluster of their own
+# ---------------------------------------------------------------------------
+
+# apt-get and make install write to the system: as root, or through sudo
+as_root()
+{
+	if [[ $EUID -eq 0 ]]; then
+		"$@"
+	elif command -v sudo >/dev/null; then
+		sudo --preserve-env=DEBIAN_FRONTEND "$@"
+	else
+		echo "error: run this as root: '$*' needs it" >&2
+		exit 1
+	fi
+}
+
+packages_installed()
+{
+	local p
+
+	for p in "${PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || return 1
+	done
+}
+
+install_packages()
+{
+	local apt=(apt-get -o DPkg::Lock::Timeout=600 -q)
+
+	if ! as_root "${apt[@]}" update; then
+		# offline is fine when everything is there already
+		packages_installed || { echo "error: apt-get update failed" >&2; exit 1; }
+		echo "warning: apt-get update failed; every package is installed already" >&2
+	fi
+	as_root "${apt[@]}" install -y "${PACKAGES[@]}"
+}
+
+section "1/4 Installing PostgreSQL $PG_MAJOR, pgTAP and the build tools (apt-get)"
+install_packages
+
+# from clean: PGXS does not track headers, so a stale object could hide an
+# error (or a warning, which -Werror in the Makefile makes an error)
+section "2/4 Building corm from clean (make clean && make, warnings are errors)"
+make clean PG_CONFIG="$PG_CONFIG"
+make PG_CONFIG="$PG_CONFIG"
+
+section "3/4 Installing corm into PostgreSQL $PG_MAJOR (make install)"
+as_root make install PG_CONFIG="$PG_CONFIG"
+
+section "4/4 The tests, on a throwaway cluster (pg_virtualenv)"
+CORM_TEST_RESULTS=$(mktemp -t corm-tests.XXXXXX)
+export CORM_TEST_RESULTS
+trap 'rm -f "$CORM_TEST_RESULTS"' EXIT
+# pg_virtualenv would put its cluster on a PGPORT from our environment
+unset PGPORT PGHOST PGHOSTADDR PGDATABASE PGUSER PGPASSWORD PGSERVICE
+status=0
+pg_virtualenv -t -v "$PG_MAJOR" -c "$CLUSTER_OPTS" \
+	bash test/run_tests.sh --in-cluster || status=$?
+
+section "Summary"
+if [[ -s $CORM_TEST_RESULTS ]]; then
+	cat "$CORM_TEST_RESULTS"
+else
+	echo "no suite ran: the throwaway cluster could not be set up"
+fi
+if [[ $status -ne 0 ]]; then
+	echo "run_tests: FAILED"
+	exit 1
+fi
+echo "run_tests: all passed"
