@@ -3,9 +3,9 @@ EXTENSION   = corm
 EXTVERSION  = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\(.*\)'/\1/p" corm.control)
 MODULE_big  = corm
 OBJS        = src/corm.o src/coldef.o src/naming.o src/catalog.o src/resolve.o \
-              src/plan.o src/apply.o src/register.o src/introspect.o
+              src/plan.o src/apply.o src/register.o src/introspect.o src/onupdate.o
 DATA        = sql/corm--$(EXTVERSION).sql
-REGRESS     = setup naming coldef models inheritance mixins errors reregister introspect teardown
+REGRESS     = setup naming coldef models inheritance mixins onupdate errors reregister introspect teardown
 REGRESS_OPTS = --load-extension=plpgsql
 PG_CPPFLAGS = -I$(srcdir)/src
 PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror

@@ -141,6 +141,14 @@ CREATE FUNCTION corm.register_model(name text,
     AS 'MODULE_PATHNAME', 'corm_register_model'
     LANGUAGE C VOLATILE;
 
+/* Generated objects */
+
+-- the BEFORE UPDATE trigger of every table with onupdate columns; its
+-- arguments are the table's assignments, "column = expression"
+CREATE FUNCTION corm.onupdate() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'corm_onupdate'
+    LANGUAGE C;
+
 /* Introspection */
 
 CREATE FUNCTION corm.ddl(model text) RETURNS text

@@ -463,27 +463,6 @@ find_attribute(TupleDesc desc, const char *name)
 	return NULL;
 }
 
-/* the single-table subclasses whose columns live in res's table */
-static List *
-single_table_sharers(CormResolved *res)
-{
-	List	   *result = NIL;
-	ListCell   *lc;
-
-	foreach(lc, corm_models_to_sync("model", res->row->name))
-	{
-		CormResolved *d;
-
-		if (strcmp(lfirst(lc), res->row->name) == 0)
-			continue;
-		d = corm_resolve_model(lfirst(lc), false);
-		if (d->kind == CORM_SINGLE && strcmp(d->schema, res->schema) == 0 &&
-			strcmp(d->table, res->table) == 0)
-			result = lappend(result, d);
-	}
-	return result;
-}
-
 /*
  * The steps that bring an existing table to the plan: res's columns and
  * constraints.  "full" when res owns the table: then every column and
@@ -516,7 +495,7 @@ diff_table(CormResolved *res, Oid relid, bool full)
 	{
 		List	   *expected = list_copy(res->table_columns);
 
-		foreach(lc, single_table_sharers(res))
+		foreach(lc, corm_single_sharers(res))
 		{
 			CormResolved *d = lfirst(lc);
 
@@ -598,6 +577,61 @@ plan_own_table(CormResolved *res)
 	return diff_table(res, relid, true);
 }
 
+/*
+ * An onupdate expression must be assignable to its column, checked when
+ * registering (as UPDATE itself would check it), not on the first UPDATE.
+ */
+static void
+check_onupdate_type(Relation rel, CormAssignment *a)
+{
+	ParseState *pstate = make_parsestate(NULL);
+	ParseNamespaceItem *nsitem;
+	AttrNumber	attnum = attnameAttNum(rel, a->column, false);
+	Form_pg_attribute attr;
+	Node	   *expr;
+	Oid			type;
+
+	if (attnum <= 0)
+		elog(ERROR, "column \"%s\" of %s is missing", a->column, RelationGetRelationName(rel));
+	attr = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
+	nsitem = addRangeTableEntryForRelation(pstate, rel, AccessShareLock, NULL, false, true);
+	addNSItemToQuery(pstate, nsitem, true, true, true);
+	expr = transformExpr(pstate, copyObject(a->expr), EXPR_KIND_UPDATE_SOURCE);
+	type = exprType(expr);
+	if (coerce_to_target_type(pstate, expr, type, attr->atttypid, attr->atttypmod,
+							  COERCION_ASSIGNMENT, COERCE_IMPLICIT_CAST, -1) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" is of type %s but its onupdate expression is of type %s",
+						a->column, format_type_be(attr->atttypid), format_type_be(type)),
+				 errdetail("The expression is: %s", a->text),
+				 errhint("Rewrite or cast the expression in %s.", a->source)));
+	free_parsestate(pstate);
+}
+
+/* bring the onupdate trigger of owner's table to its assignments */
+static List *
+diff_trigger(CormResolved *owner)
+{
+	Relation	rel = table_open(table_oid(owner->schema, owner->table), AccessShareLock);
+	List	   *assignments = corm_table_onupdate(owner);
+	List	   *args = corm_onupdate_args(assignments);
+	Trigger    *existing = NULL;
+	bool		same;
+	ListCell   *lc;
+
+	foreach(lc, assignments)
+		check_onupdate_type(rel, lfirst(lc));
+	for (int i = 0; rel->trigdesc && i < rel->trigdesc->numtriggers; i++)
+		if (strcmp(rel->trigdesc->triggers[i].tgname, "corm_onupdate") == 0)
+			existing = &rel->trigdesc->triggers[i];
+	same = existing ? existing->tgnargs == list_length(args) : args == NIL;
+	for (int i = 0; same && existing && i < existing->tgnargs; i++)
+		same = strcmp(existing->tgargs[i], list_nth(args, i)) == 0;
+	table_close(rel, AccessShareLock);
+	return same ? NIL : corm_plan_trigger(owner, args, existing != NULL);
+}
+
 /* bring the objects generated for one model to its current definition */
 void
 corm_sync_model(const char *name, bool notices)
@@ -631,6 +665,8 @@ corm_sync_model(const char *name, bool notices)
 			}
 	}
 	run_steps(steps);
+	if (res->kind != CORM_ABSTRACT)
+		run_steps(diff_trigger(corm_table_owner(res)));
 	corm_record_table(name, corm_kind_name(res->kind),
 					  res->kind == CORM_ABSTRACT ? NULL : res->schema,
 					  res->kind == CORM_ABSTRACT ? NULL : res->table);

@@ -52,6 +52,7 @@ typedef struct CormAssignment
 	char	   *column;
 	Node	   *expr;			/* raw expression */
 	char	   *text;			/* the expression's source text */
+	char	   *source;			/* where it was declared, for messages */
 } CormAssignment;
 
 extern CormColumnList *corm_parse_columns(const char *text, const char *what);
@@ -182,10 +183,13 @@ typedef struct CormResolved
 	List	   *table_columns;	/* CormColumn *, those its table (or additions) hold */
 	List	   *constraints;	/* CormElement *, added to the table by it */
 	List	   *all_constraints;	/* every table constraint of the model */
-	List	   *onupdate;		/* CormAssignment * */
+	List	   *onupdate;		/* CormAssignment *, every one of the model */
+	List	   *table_onupdate;	/* those for columns its table holds */
 } CormResolved;
 
 extern CormResolved *corm_resolve_model(const char *name, bool notices);
+extern CormResolved *corm_table_owner(CormResolved *res);
+extern List *corm_single_sharers(CormResolved *owner);
 extern void corm_reset_resolve_cache(void);
 extern const char *corm_kind_name(CormKind kind);
 extern CormColumn *corm_find_column(List *columns, const char *name);
@@ -196,7 +200,8 @@ typedef enum CormStepKind
 {
 	CORM_CREATE_TABLE,
 	CORM_ADD_COLUMN,
-	CORM_ADD_CONSTRAINT
+	CORM_ADD_CONSTRAINT,
+	CORM_TRIGGER
 } CormStepKind;
 
 /* one DDL statement of a plan */
@@ -218,6 +223,9 @@ extern bool corm_column_not_null(CormColumn *col);
 extern char *corm_column_default(CormColumn *col);
 extern char *corm_qualified(const char *schema, const char *name);
 extern char *corm_plan_text(List *steps);
+extern List *corm_table_onupdate(CormResolved *owner);
+extern List *corm_onupdate_args(List *assignments);
+extern List *corm_plan_trigger(CormResolved *res, List *args, bool replace);
 
 /* ---------- apply.c ---------- */
 

@@ -163,6 +163,49 @@ plan_create_table(CormResolved *res)
 	return make_step(CORM_CREATE_TABLE, res, NULL, buf.data);
 }
 
+/* the trigger arguments for assignments: "column = expression" each */
+List *
+corm_onupdate_args(List *assignments)
+{
+	List	   *args = NIL;
+	ListCell   *lc;
+
+	foreach(lc, assignments)
+	{
+		CormAssignment *a = lfirst(lc);
+
+		args = lappend(args, psprintf("%s = %s", quote_identifier(a->column), a->text));
+	}
+	return args;
+}
+
+/*
+ * The statements that give res's table the onupdate trigger with these
+ * arguments (none: no trigger); "replace" drops the one there first.
+ */
+List *
+corm_plan_trigger(CormResolved *res, List *args, bool replace)
+{
+	List	   *steps = NIL;
+	char	   *table = corm_qualified(res->schema, res->table);
+	StringInfoData buf;
+	ListCell   *lc;
+
+	if (replace)
+		steps = lappend(steps, make_step(CORM_TRIGGER, res, NULL,
+										 psprintf("DROP TRIGGER IF EXISTS corm_onupdate ON %s", table)));
+	if (args == NIL)
+		return steps;
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE TRIGGER corm_onupdate BEFORE UPDATE ON %s\n"
+					 "    FOR EACH ROW EXECUTE FUNCTION corm.onupdate(", table);
+	foreach(lc, args)
+		appendStringInfo(&buf, "%s%s", foreach_current_index(lc) ? ", " : "",
+						 quote_literal_cstr(lfirst(lc)));
+	appendStringInfoChar(&buf, ')');
+	return lappend(steps, make_step(CORM_TRIGGER, res, NULL, buf.data));
+}
+
 /* every statement that creates a model's objects from nothing */
 List *
 corm_plan_model(CormResolved *res)
@@ -177,15 +220,38 @@ corm_plan_model(CormResolved *res)
 		case CORM_ROOT:
 		case CORM_JOINED:
 			steps = lappend(steps, plan_create_table(res));
+			steps = list_concat(steps, corm_plan_trigger(res, corm_onupdate_args(res->table_onupdate),
+														 false));
 			break;
 		case CORM_SINGLE:
 			foreach(lc, res->table_columns)
 				steps = lappend(steps, corm_plan_add_column(res, lfirst(lc)));
 			foreach(lc, res->constraints)
 				steps = lappend(steps, corm_plan_add_constraint(res, lfirst(lc)));
+			if (res->table_onupdate)
+			{
+				CormResolved *owner = corm_table_owner(res);
+
+				steps = list_concat(steps,
+									corm_plan_trigger(owner,
+													  corm_onupdate_args(corm_table_onupdate(owner)),
+													  true));
+			}
 			break;
 	}
 	return steps;
+}
+
+/* the assignments of every model whose row lives in owner's table */
+List *
+corm_table_onupdate(CormResolved *owner)
+{
+	List	   *result = list_copy(owner->table_onupdate);
+	ListCell   *lc;
+
+	foreach(lc, corm_single_sharers(owner))
+		result = list_concat(result, ((CormResolved *) lfirst(lc))->table_onupdate);
+	return result;
 }
 
 /* the statements of a plan as one script */

@@ -321,6 +321,7 @@ resolve_onupdate(CormResolved *res, const char *text, const char *what)
 	{
 		CormAssignment *a = lfirst(lc);
 
+		a->source = (char *) what;
 		if (!corm_find_column(res->columns, a->column))
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
@@ -328,6 +329,128 @@ resolve_onupdate(CormResolved *res, const char *text, const char *what)
 							a->column, what, res->row->name)));
 	}
 	return list;
+}
+
+static CormAssignment *
+find_assignment(List *assignments, const char *column)
+{
+	ListCell   *lc;
+
+	foreach(lc, assignments)
+		if (strcmp(((CormAssignment *) lfirst(lc))->column, column) == 0)
+			return lfirst(lc);
+	return NULL;
+}
+
+/*
+ * Add assignments in precedence order: the model's own ("own") replace
+ * earlier ones; two others that differ for a column the model does not set
+ * itself are an error naming both.
+ */
+static void
+merge_assignments(CormResolved *res, List *list, List *own)
+{
+	ListCell   *lc;
+
+	foreach(lc, list)
+	{
+		CormAssignment *a = lfirst(lc);
+		CormAssignment *existing = find_assignment(res->onupdate, a->column);
+
+		if (existing == NULL)
+			res->onupdate = lappend(res->onupdate, a);
+		else if (list == own || find_assignment(own, a->column))
+			*existing = *a;
+		else if (strcmp(existing->text, a->text) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_COLUMN),
+					 errmsg("column \"%s\" of model \"%s\" is given different onupdate expressions by %s and %s",
+							a->column, res->row->name, existing->source, a->source),
+					 errhint("Give the same expression in both, or set the column's onupdate in model \"%s\" itself.",
+							 res->row->name)));
+	}
+}
+
+/*
+ * The assignments the model's own table carries.  One for a column of a
+ * parent's table must be the parent's already: each table's trigger sets
+ * only that table's columns.
+ */
+static void
+place_assignments(CormResolved *res)
+{
+	ListCell   *lc;
+
+	foreach(lc, res->onupdate)
+	{
+		CormAssignment *a = lfirst(lc);
+		CormAssignment *inherited;
+
+		if (corm_find_column(res->table_columns, a->column))
+		{
+			res->table_onupdate = lappend(res->table_onupdate, a);
+			continue;
+		}
+		inherited = res->table_parent ?
+			find_assignment(res->table_parent->onupdate, a->column) : NULL;
+		if (inherited == NULL || strcmp(inherited->text, a->text) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("%s sets column \"%s\", which model \"%s\" stores in the table of model \"%s\"",
+							a->source, a->column, res->row->name, res->table_parent->row->name),
+					 errhint("Declare the onupdate on model \"%s\", whose table holds the column.",
+							 res->table_parent->row->name)));
+	}
+}
+
+/* onupdate: an abstract parent's, the mixins', then the model's own */
+static void
+resolve_model_onupdate(CormResolved *res, CormResolved *parent, List *mixins)
+{
+	List	   *own = resolve_onupdate(res, res->row->onupdate,
+										   psprintf("onupdate of model \"%s\"", res->row->name));
+	ListCell   *lc;
+
+	if (parent && parent->kind == CORM_ABSTRACT)
+		merge_assignments(res, parent->onupdate, own);
+	foreach(lc, mixins)
+	{
+		CormMixinRow *mixin = corm_load_mixin(lfirst(lc), false);
+
+		merge_assignments(res, resolve_onupdate(res, mixin->onupdate,
+												psprintf("onupdate of mixin \"%s\"", mixin->name)),
+						  own);
+	}
+	merge_assignments(res, own, own);
+}
+
+/* the model whose own table holds a model's row (itself unless single-table) */
+CormResolved *
+corm_table_owner(CormResolved *res)
+{
+	while (res->kind == CORM_SINGLE)
+		res = res->table_parent;
+	return res;
+}
+
+/* the single-table subclasses whose columns live in owner's table */
+List *
+corm_single_sharers(CormResolved *owner)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, corm_models_to_sync("model", owner->row->name))
+	{
+		CormResolved *d;
+
+		if (strcmp(lfirst(lc), owner->row->name) == 0)
+			continue;
+		d = corm_resolve_model(lfirst(lc), false);
+		if (d->kind == CORM_SINGLE && corm_table_owner(d) == owner)
+			result = lappend(result, d);
+	}
+	return result;
 }
 
 static CormColumn *
@@ -484,6 +607,7 @@ resolve_uncached(const char *name, bool notices)
 		res->columns = m.columns;
 		res->constraints = m.constraints;
 		res->all_constraints = m.constraints;
+		resolve_model_onupdate(res, parent, m.mixins_seen);
 		return res;
 	}
 	if (res->table_parent == NULL)
@@ -582,18 +706,8 @@ resolve_uncached(const char *name, bool notices)
 				 errmsg("discriminator \"%s\" of model \"%s\" is not one of its columns",
 						row->polymorphic_on, row->name)));
 
-	/* onupdate lists: the mixins' (validated) and the model's own */
-	foreach(lc, m.mixins_seen)
-	{
-		CormMixinRow *mixin = corm_load_mixin(lfirst(lc), false);
-
-		res->onupdate = list_concat(res->onupdate,
-									resolve_onupdate(res, mixin->onupdate,
-													 psprintf("onupdate of mixin \"%s\"", mixin->name)));
-	}
-	res->onupdate = list_concat(res->onupdate,
-								resolve_onupdate(res, row->onupdate,
-												 psprintf("onupdate of model \"%s\"", row->name)));
+	resolve_model_onupdate(res, parent, m.mixins_seen);
+	place_assignments(res);
 	return res;
 }
 

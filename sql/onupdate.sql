@@ -1,0 +1,97 @@
+-- onupdate (SPEC §2, §4): what a column becomes on every UPDATE that leaves
+-- it unchanged, carried out by one trigger function written in C.
+CREATE SCHEMA onupd;
+SET search_path = onupd;
+SELECT corm.register_model_class('Rowed', primary_key => 'id integer');
+SELECT corm.register_mixin('Timestamps',
+  columns  => 'created timestamp NOT NULL DEFAULT now(), updated timestamp',
+  onupdate => 'updated = now()');
+SELECT corm.register_model('Doc', model_class => 'Rowed', mixins => '{Timestamps}',
+  columns  => 'body text, revision int NOT NULL DEFAULT 0, touched timestamptz, edits text[] DEFAULT ''{}''',
+  onupdate => 'revision = revision + 1, touched = clock_timestamp(), edits = edits || body');
+\d doc
+SELECT corm.ddl('Doc');
+
+INSERT INTO doc (body) VALUES ('one'), ('two');
+-- unchanged columns get their onupdate value; the expressions read the old row
+BEGIN;
+UPDATE doc SET body = 'uno' WHERE id = 1;
+SELECT id, body, revision, updated = now()::timestamp AS updated_now,
+       touched >= now() AS touched_set, edits FROM doc ORDER BY id;
+COMMIT;
+-- an explicit new value wins
+UPDATE doc SET body = 'dos', updated = '2001-02-03', revision = 41 WHERE id = 2;
+SELECT id, body, revision, updated, edits FROM doc WHERE id = 2;
+-- every UPDATE counts, also one that changes nothing else
+UPDATE doc SET body = body WHERE id = 2;
+SELECT id, revision, updated > '2001-02-03' AS updated_again FROM doc WHERE id = 2;
+-- setting a column to NULL is an explicit new value too
+UPDATE doc SET touched = NULL WHERE id = 2;
+SELECT touched IS NOT NULL AS touched_reset_by_onupdate FROM doc WHERE id = 2;
+
+-- the expression's type is checked when registering, not on the first UPDATE
+SELECT corm.register_model('Bad', model_class => 'Rowed', columns => 'n int', onupdate => 'n = now()');
+SELECT corm.register_mixin('BadStamp', columns => 'stamp date', onupdate => 'stamp = point(1, 2)');
+SELECT corm.register_model('Bad', model_class => 'Rowed', mixins => '{BadStamp}');
+SELECT to_regclass('bad') IS NULL AS no_table;
+-- a column the model does not have is refused
+SELECT corm.register_model('Bad', model_class => 'Rowed', columns => 'n int', onupdate => 'm = 1');
+
+-- two mixins that give one column different onupdates are an error; the
+-- model's own onupdate overrides them
+SELECT corm.register_mixin('OtherStamps', columns => 'updated timestamp', onupdate => 'updated = statement_timestamp()');
+SELECT corm.register_model('Clash', model_class => 'Rowed', mixins => '{Timestamps, OtherStamps}');
+SELECT corm.register_model('Mine', model_class => 'Rowed', mixins => '{Timestamps, OtherStamps}',
+                           onupdate => 'updated = localtimestamp');
+SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'mine'::regclass;
+
+-- joined inheritance: each table's trigger sets only that table's columns
+SELECT corm.register_mixin('Versioned', columns => 'version int NOT NULL DEFAULT 1', onupdate => 'version = version + 1');
+SELECT corm.register_model('Page', parent => 'Doc', mixins => '{Versioned}', columns => 'title text');
+SELECT tgrelid::regclass, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = 'corm_onupdate'
+   AND tgrelid IN ('doc'::regclass, 'page'::regclass) ORDER BY 1;
+INSERT INTO doc (body) VALUES ('page');
+INSERT INTO page (id, title) VALUES (3, 'p');
+UPDATE page SET title = 'p2' WHERE id = 3;
+UPDATE doc SET body = 'page2' WHERE id = 3;
+SELECT d.revision, p.version FROM doc d JOIN page p USING (id);
+-- an onupdate on a column of the parent's table belongs to the parent
+SELECT corm.register_model('Note', parent => 'Doc', model_class => 'Rowed', onupdate => 'body = ''x''');
+
+-- single-table inheritance: the subclass's onupdate joins its table's trigger
+SELECT corm.register_model('Task', model_class => 'Rowed', columns => 'kind text, done boolean',
+                           polymorphic_on => 'kind');
+SELECT corm.register_model('Chore', parent => 'Task', model_class => 'Model',
+                           columns => 'last_done timestamptz', onupdate => 'last_done = now()');
+SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'task'::regclass;
+SELECT corm.ddl('Chore');
+
+-- changing a mixin's onupdate changes the trigger of every model using it
+SELECT corm.register_mixin('Timestamps',
+  columns  => 'created timestamp NOT NULL DEFAULT now(), updated timestamp',
+  onupdate => 'updated = clock_timestamp()');
+SELECT tgrelid::regclass, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = 'corm_onupdate'
+   AND tgrelid IN ('doc'::regclass, 'mine'::regclass) ORDER BY 1;
+-- and an unchanged one leaves the trigger alone
+CREATE TEMP TABLE trig AS SELECT oid FROM pg_trigger WHERE tgrelid = 'doc'::regclass AND tgname = 'corm_onupdate';
+SELECT corm.register_mixin('Timestamps',
+  columns  => 'created timestamp NOT NULL DEFAULT now(), updated timestamp',
+  onupdate => 'updated = clock_timestamp()');
+SELECT oid = (SELECT oid FROM trig) AS same_trigger FROM pg_trigger
+ WHERE tgrelid = 'doc'::regclass AND tgname = 'corm_onupdate';
+
+-- the cached state follows the table: new trigger, new column, same session
+UPDATE doc SET body = 'again' WHERE id = 1;
+SELECT corm.register_model('Doc', model_class => 'Rowed', mixins => '{Timestamps}',
+  columns  => 'body text, revision int NOT NULL DEFAULT 0, touched timestamptz, edits text[] DEFAULT ''{}'', extra int',
+  onupdate => 'revision = revision + 1, touched = clock_timestamp(), edits = edits || body');
+UPDATE doc SET extra = 7 WHERE id = 1;
+SELECT id, body, revision, extra, edits FROM doc WHERE id = 1;
+
+-- the trigger function refuses to run any other way
+SELECT corm.onupdate();
+CREATE TABLE wrong (x int);
+CREATE TRIGGER wrong AFTER UPDATE ON wrong FOR EACH ROW EXECUTE FUNCTION corm.onupdate('x = 1');
+INSERT INTO wrong VALUES (1);
+UPDATE wrong SET x = 2;
+DROP TABLE wrong;
