@@ -23,6 +23,7 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "pgtime.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/hsearch.h"
@@ -244,7 +245,20 @@ time_value(OnupdateColumn *col)
 			break;
 	}
 	if (col->typid == TIMESTAMPOID)
-		return DirectFunctionCall1(timestamptz_timestamp, TimestampTzGetDatum(now));
+	{
+		/* local time of the same instant in the same zone: once, not per row */
+		static TimestampTz converted_from = DT_NOBEGIN;
+		static pg_tz *converted_in = NULL;
+		static Datum converted;
+
+		if (now != converted_from || session_timezone != converted_in)
+		{
+			converted = DirectFunctionCall1(timestamptz_timestamp, TimestampTzGetDatum(now));
+			converted_from = now;
+			converted_in = session_timezone;
+		}
+		return converted;
+	}
 	return TimestampTzGetDatum(now);
 }
 

@@ -44,7 +44,7 @@ GOAL_BIG=1.2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/corm-bench.XXXXXX")
 tag="corm_bench_$$"
 DB_REG="${tag}_reg"         # benchmark 1, corm side
-DB_REPLAY="${tag}_replay"   # benchmark 1, replay side (no corm in it)
+DB_REPLAY="${tag}_replay"   # benchmark 1, replay side (corm installed, its catalog empty)
 DB_SMALL="${tag}_small"     # benchmark 2, near-empty catalog
 DB_BIG="${tag}_big"         # benchmark 2, big catalog
 failed=0
@@ -86,10 +86,13 @@ run() {  # db file what
     fi
 }
 
-create_db() {  # name [with corm's setup]
+create_db() {  # name [setup: corm with the model class and mixins | ext: corm alone]
     psql_ -d "$ADMIN_DB" -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" -c "CREATE DATABASE \"$1\"" \
         >/dev/null 2>"$tmp/err" || { report_error "creating database $1"; return 1; }
-    if [ "${2:-}" = setup ]; then
+    if [ "${2:-}" = ext ]; then
+        psql_ -d "$1" -c "CREATE EXTENSION corm" >/dev/null 2>"$tmp/err" \
+            || { report_error "creating extension corm in $1"; return 1; }
+    elif [ "${2:-}" = setup ]; then
         run "$1" "$here/setup.sql" "registering the model class and mixins (test/bench/setup.sql)"
     fi
 }
@@ -153,7 +156,7 @@ echo
 # ---------------------------------------------------------------- benchmark 1
 echo "1. Registering N models in one transaction vs replaying their corm.ddl() in one transaction (goal <= $GOAL_REPLAY)"
 summary=()
-if create_db "$DB_REG" setup && create_db "$DB_REPLAY"; then
+if create_db "$DB_REG" setup && create_db "$DB_REPLAY" ext; then
     for n in $SIZES; do
         models="$tmp/models_$n.sql"
         ddl="$tmp/ddl_$n.sql"

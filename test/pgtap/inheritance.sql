@@ -6,7 +6,7 @@ CREATE EXTENSION corm;
 CREATE SCHEMA tap_inh;
 SET search_path = tap_inh, public;
 
-SELECT plan(67);
+SELECT plan(79);
 
 CREATE FUNCTION tap_inh.cols(s name, t name) RETURNS name[] LANGUAGE sql AS $$
     SELECT array_agg(a.attname ORDER BY a.attnum)
@@ -143,6 +143,28 @@ SELECT lives_ok($$SELECT corm.register_model('Sheet', parent => 'Base', columns 
 SELECT is(cols('tap_inh', 'sheet'), ARRAY['id', 'created_by', 'cells']::name[],
           'each subclass of an abstract model gets the columns in its own table');
 
+-- an abstract model between a root and a subclass
+SELECT lives_ok($$SELECT corm.register_model('Shape', model_class => 'IdModel', columns => 'kind text', polymorphic_on => 'kind')$$,
+                'root Shape');
+SELECT lives_ok($$SELECT corm.register_model('Polygon', parent => 'Shape', abstract => true, columns => 'sides int')$$,
+                'abstract Polygon(Shape)');
+SELECT lives_ok($$SELECT corm.register_model('Square', parent => 'Polygon', columns => 'side numeric')$$,
+                'Square(Polygon): keyed by the model class, so joined');
+SELECT hasnt_table('tap_inh', 'polygon', 'the abstract model in the middle gets no table');
+SELECT is(cols('tap_inh', 'square'), ARRAY['id', 'sides', 'side']::name[], 'square holds its key, the abstract model''s column and its own');
+SELECT fk_ok('tap_inh', 'square', 'id', 'tap_inh', 'shape', 'id', 'square.id references shape(id), the nearest table');
+SELECT lives_ok($$SELECT corm.register_model('Flat', parent => 'Polygon', model_class => 'Model', columns => 'area numeric')$$,
+                'Flat(Polygon) under Model: single-table');
+SELECT is(cols('tap_inh', 'shape'), ARRAY['id', 'kind', 'sides', 'area']::name[],
+          'Flat''s columns, with the abstract model''s, go into shape');
+SELECT corm.register_model_class('Tagged', columns => 'tag text NOT NULL');
+SELECT lives_ok($$SELECT corm.register_model('Circle', parent => 'Shape', model_class => 'Tagged', columns => 'radius numeric')$$,
+                'Circle(Shape) under a model class with columns but no key: single-table');
+SELECT hasnt_table('tap_inh', 'circle', 'Circle gets no table');
+SELECT is(cols('tap_inh', 'shape'), ARRAY['id', 'kind', 'sides', 'area', 'tag', 'radius']::name[],
+          'the model class''s column and Circle''s go into shape');
+SELECT col_is_null('tap_inh', 'shape', 'tag', 'the model class''s NOT NULL column is nullable there');
+
 -- ------------------ a joined child does not repeat what its parent has
 SELECT corm.register_mixin('Audit', columns => 'note text');
 SELECT corm.register_model_class('Tenanted', primary_key => 'id integer', columns => 'tenant int NOT NULL');
@@ -170,7 +192,7 @@ SELECT throws_ok($$SELECT corm.register_model('Coupe', parent => 'Car', model_cl
 SELECT is(cols('tap_inh', 'vehicle'), ARRAY['id', 'kind', 'wheels', 'doors', 'sunroof', 'turbo']::name[],
           'after the refusal vehicle is unchanged');
 
-SELECT is(tables(), ARRAY['animal', 'document', 'dog', 'gadget', 'mammal', 'order', 'plant', 'rush_order', 'sheet', 'thing', 'vehicle']::name[],
+SELECT is(tables(), ARRAY['animal', 'document', 'dog', 'gadget', 'mammal', 'order', 'plant', 'rush_order', 'shape', 'sheet', 'square', 'thing', 'vehicle']::name[],
           'exactly the expected tables exist');
 
 SELECT * FROM finish();

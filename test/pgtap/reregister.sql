@@ -8,7 +8,7 @@ CREATE EXTENSION corm;
 CREATE SCHEMA tap_rereg;
 SET search_path = tap_rereg, public;
 
-SELECT plan(73);
+SELECT plan(82);
 
 CREATE FUNCTION tap_rereg.cols(s name, t name) RETURNS name[] LANGUAGE sql AS $$
     SELECT array_agg(a.attname ORDER BY a.attnum)
@@ -97,6 +97,36 @@ SELECT is(same_as_remembered('tap_rereg."user"'), 'unchanged', '"user" untouched
 SELECT lives_ok($$SELECT corm.register_model('User', model_class => 'IdModel', columns => 'name varchar')$$,
                 'and back');
 SELECT is(ddl_since_reset(), '{}'::text[], 'moving it back runs no DDL');
+
+-- every kind of column and constraint, registered again unchanged
+SELECT lives_ok($$SELECT corm.register_model('Typed', model_class => 'IdModel', columns => $c$
+        price numeric(10,2) NOT NULL DEFAULT 0, tags text[] DEFAULT '{}',
+        label varchar(20) COLLATE "C" DEFAULT 'a, b', at timestamptz DEFAULT now(),
+        n int GENERATED ALWAYS AS (1 + 1) STORED, ident int GENERATED ALWAYS AS IDENTITY,
+        u int UNIQUE, c int CHECK (c > 0), r int REFERENCES "user" ON DELETE SET NULL,
+        UNIQUE (price, tags), CHECK (price >= 0), FOREIGN KEY (u) REFERENCES "user" (id),
+        EXCLUDE USING btree (label WITH =)$c$)$$, 'Typed: defaults, generated, identity, constraints');
+SELECT lives_ok($$SELECT corm.register_model('Pair', columns => 'a int, b int, note text DEFAULT 1::text, PRIMARY KEY (a, b)')$$,
+                'Pair: a composite key');
+SELECT remember('tap_rereg.typed');
+DELETE FROM ddl_log;
+SELECT lives_ok($$SELECT corm.register_model('Typed', model_class => 'IdModel', columns => $c$
+        price numeric(10,2) NOT NULL DEFAULT 0, tags text[] DEFAULT '{}',
+        label varchar(20) COLLATE "C" DEFAULT 'a, b', at timestamptz DEFAULT now(),
+        n int GENERATED ALWAYS AS (1 + 1) STORED, ident int GENERATED ALWAYS AS IDENTITY,
+        u int UNIQUE, c int CHECK (c > 0), r int REFERENCES "user" ON DELETE SET NULL,
+        UNIQUE (price, tags), CHECK (price >= 0), FOREIGN KEY (u) REFERENCES "user" (id),
+        EXCLUDE USING btree (label WITH =)$c$)$$, 'Typed registered again unchanged');
+SELECT lives_ok($$SELECT corm.register_model('Pair', columns => 'a int, b int, note text DEFAULT 1::text, PRIMARY KEY (a, b)')$$,
+                'Pair registered again unchanged');
+SELECT is(ddl_since_reset(), '{}'::text[], 'no DDL for either');
+SELECT is(same_as_remembered('tap_rereg.typed'), 'unchanged', 'typed untouched');
+SELECT lives_ok($$SELECT corm.register_model('Counter', columns => 'id int PRIMARY KEY, n serial, big bigserial')$$,
+                'Counter: serial columns');
+DELETE FROM ddl_log;
+SELECT lives_ok($$SELECT corm.register_model('Counter', columns => 'id int PRIMARY KEY, n serial, big bigserial')$$,
+                'Counter with serial columns registered again unchanged');
+SELECT is(ddl_since_reset(), '{}'::text[], 'no DDL for the serial columns');
 
 -- ------------------------------------------------------- adding a column
 SELECT lives_ok($$SELECT corm.register_model('User', model_class => 'IdModel', columns => 'name varchar, email text DEFAULT ''none''')$$,
@@ -188,7 +218,7 @@ SELECT has_column('tap_rereg', 'user', 'tenant', '"user" gets the model-class co
 SELECT has_column('tap_rereg', 'plain', 'tenant', 'plain gets the model-class column');
 SELECT hasnt_column('tap_rereg', 'employee', 'tenant', 'the joined subclass employee does not repeat it');
 SELECT is(ddl_since_reset(), ARRAY['ALTER TABLE tap_rereg."user"', 'ALTER TABLE tap_rereg.note',
-                                   'ALTER TABLE tap_rereg.plain', 'ALTER TABLE tap_rereg.post'],
+                                   'ALTER TABLE tap_rereg.plain', 'ALTER TABLE tap_rereg.post', 'ALTER TABLE tap_rereg.typed'],
           'exactly the root tables were altered');
 
 -- --------------------------------------- single-table subclass registered again

@@ -7,7 +7,7 @@ CREATE EXTENSION corm;
 CREATE SCHEMA tap_tables;
 SET search_path = tap_tables, public;
 
-SELECT plan(73);
+SELECT plan(74);
 
 -- the columns of a table, in attnum order
 CREATE FUNCTION tap_tables.cols(s name, t name) RETURNS name[] LANGUAGE sql AS $$
@@ -150,6 +150,13 @@ SELECT is(corm.camel_to_snake_case('IPv4Address'), 'i_pv4_address', 'camel_to_sn
 SELECT is(corm.camel_to_snake_case('_Private'), 'private', 'camel_to_snake_case: _Private');
 SELECT is(corm.camel_to_snake_case('ÉtéModel'), 'été_model', 'camel_to_snake_case: non-ASCII letters are lowercased, never start a word');
 SELECT is(corm.camel_to_snake_case(NULL), NULL, 'camel_to_snake_case is strict');
+SELECT results_eq(
+    $$SELECT n, corm.camel_to_snake_case(n) FROM unnest(ARRAY['ABC', 'HTTP2Server', 'already_snake', 'Mixed_Case', 'A', '',
+        'getHTTPResponseCode', '__Double', 'Ünïcode', 'aÉb', 'X1Y2']) n$$,
+    $$VALUES ('ABC', 'abc'), ('HTTP2Server', 'http2_server'), ('already_snake', 'already_snake'), ('Mixed_Case', 'mixed__case'),
+             ('A', 'a'), ('', ''), ('getHTTPResponseCode', 'get_http_response_code'), ('__Double', 'double'),
+             ('Ünïcode', 'ünïcode'), ('aÉb', 'aéb'), ('X1Y2', 'x1_y2')$$,
+    'camel_to_snake_case: more cases, as Python''s re.sub gives them');
 
 SELECT lives_ok($$SELECT corm.register_model('HTTPResponse', model_class => 'IdModel')$$,
                 'a model named HTTPResponse registers');
