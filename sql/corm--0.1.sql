@@ -185,7 +185,8 @@ SELECT m.name,
                 'Model') AS model_class,
        m.mixins,
        CASE WHEN m.table_name IS NOT NULL
-            THEN pg_catalog.format('%I.%I', m.table_schema, m.table_name) END AS "table",
+            THEN pg_catalog.format('%I.%I', m.table_schema, m.table_name) COLLATE "default"
+       END AS "table",
        m.tablename,
        m.bind_key,
        m.query_class,

@@ -99,6 +99,14 @@ check_token_length(const char *text, int start, int end, const char *what)
 
 	if (len <= 0)
 		return;
+	if (len > 2 && (tok[0] == 'U' || tok[0] == 'u') && tok[1] == '&')
+	{
+		/* U&'string' is no name; U&"name" is measured like "name" */
+		if (tok[2] != '"')
+			return;
+		tok += 2;
+		len -= 2;
+	}
 	if (tok[0] == '"')
 	{
 		for (int i = 1; i < len - 1; i++)

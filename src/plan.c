@@ -48,7 +48,7 @@ after_keyword(const char *clause)
 bool
 corm_column_not_null(CormColumn *col)
 {
-	return (col->primary_key || col->identity ||
+	return (col->primary_key || col->identity || col->is_serial ||
 			has_constraint(col->def, CONSTR_NOTNULL) ||
 			has_constraint(col->def, CONSTR_IDENTITY)) && !col->nullable_forced;
 }

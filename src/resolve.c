@@ -85,10 +85,26 @@ typedef struct Merge
 {
 	const char *model;
 	bool		notices;
+	CormColumnList *own;		/* the model's own columns, which settle clashes */
 	List	   *columns;
 	List	   *constraints;
 	List	   *mixins_seen;
 } Merge;
+
+static bool
+defines_column(CormColumnList *list, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, list->elements)
+	{
+		Node	   *node = ((CormElement *) lfirst(lc))->node;
+
+		if (IsA(node, ColumnDef) && strcmp(((ColumnDef *) node)->colname, name) == 0)
+			return true;
+	}
+	return false;
+}
 
 static void
 merge_element(Merge *m, CormElement *elem, const char *origin, const char *source,
@@ -112,6 +128,8 @@ merge_element(Merge *m, CormElement *elem, const char *origin, const char *sourc
 	existing = corm_find_column(m->columns, def->colname);
 	if (existing && equal(existing->def, def))
 		return;
+	if (existing && !own && defines_column(m->own, def->colname))
+		return;					/* the model's own definition settles it */
 	if (existing && !own)
 		ereport(ERROR,
 				(errcode(ERRCODE_DUPLICATE_COLUMN),
@@ -572,6 +590,7 @@ resolve_uncached(const char *name, bool notices)
 
 	m.model = row->name;
 	m.notices = notices;
+	m.own = corm_parse_columns(row->columns, psprintf("columns of model \"%s\"", row->name));
 	merge_primary_key(&m, mc);
 	merge_list(&m, corm_parse_columns(mc->columns,
 									  psprintf("columns of model class \"%s\"", mc->name)),
@@ -595,9 +614,7 @@ resolve_uncached(const char *name, bool notices)
 	}
 	foreach(lc, row->mixins)
 		merge_mixin(&m, lfirst(lc), 0);
-	merge_list(&m, corm_parse_columns(row->columns,
-									  psprintf("columns of model \"%s\"", row->name)),
-			   "own", psprintf("model \"%s\"", row->name), true);
+	merge_list(&m, m.own, "own", psprintf("model \"%s\"", row->name), true);
 
 	has_pk = find_primary_key(m.columns, m.constraints);
 

@@ -17,8 +17,8 @@ CREATE SEQUENCE tap_err.canary_seq;
 
 -- everything a call could leave behind: relations and their columns and
 -- constraints outside the system schemas, schemas, functions, corm's catalog
-CREATE FUNCTION tap_err.state() RETURNS text LANGUAGE sql AS $$
-    SELECT string_agg(x, E'\n' ORDER BY x) FROM (
+CREATE FUNCTION tap_err.state() RETURNS text[] LANGUAGE sql AS $$
+    SELECT array_agg(x ORDER BY x) FROM (
         SELECT 'rel ' || c.oid::regclass::text || ' ' || c.relkind::text || ' ' ||
                coalesce((SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod) ||
                                            CASE WHEN a.attnotnull THEN ' not null' ELSE '' END, ', ' ORDER BY a.attnum)
@@ -42,16 +42,24 @@ CREATE FUNCTION tap_err.state() RETURNS text LANGUAGE sql AS $$
         UNION ALL SELECT 'query_class ' || m::text FROM corm.query_class m
     ) s(x)
 $$;
-CREATE TABLE tap_err.snapshot (s text);
+CREATE TABLE tap_err.snapshot (s text[]);
 CREATE FUNCTION tap_err.snap() RETURNS void LANGUAGE sql AS $$
     DELETE FROM tap_err.snapshot; INSERT INTO tap_err.snapshot SELECT tap_err.state();
+$$;
+-- what differs from the snapshot: + added, - gone
+CREATE FUNCTION tap_err.changes() RETURNS text[] LANGUAGE sql AS $$
+    SELECT coalesce(array_agg(d ORDER BY d), '{}') FROM (
+        (SELECT '+ ' || x FROM unnest(tap_err.state()) x EXCEPT SELECT '+ ' || x FROM unnest((SELECT s FROM tap_err.snapshot)) x)
+        UNION ALL
+        (SELECT '- ' || x FROM unnest((SELECT s FROM tap_err.snapshot)) x EXCEPT SELECT '- ' || x FROM unnest(tap_err.state()) x)
+    ) t(d)
 $$;
 -- a refusal: the SQLSTATE, and afterwards everything is as it was
 CREATE FUNCTION tap_err.refused(sql text, code text, description text) RETURNS SETOF text LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM tap_err.snap();
     RETURN NEXT throws_ok(sql, code, NULL, description || ': ' || code);
-    RETURN NEXT is(tap_err.state(), (SELECT s FROM tap_err.snapshot), description || ': nothing left behind');
+    RETURN NEXT is(tap_err.changes(), '{}'::text[], description || ': nothing left behind');
 END
 $$;
 CREATE FUNCTION tap_err.canary_alive(description text) RETURNS SETOF text LANGUAGE plpgsql AS $$

@@ -6,7 +6,7 @@ CREATE EXTENSION corm;
 CREATE SCHEMA tap_inh;
 SET search_path = tap_inh, public;
 
-SELECT plan(79);
+SELECT plan(80);
 
 CREATE FUNCTION tap_inh.cols(s name, t name) RETURNS name[] LANGUAGE sql AS $$
     SELECT array_agg(a.attname ORDER BY a.attnum)
@@ -146,15 +146,16 @@ SELECT is(cols('tap_inh', 'sheet'), ARRAY['id', 'created_by', 'cells']::name[],
 -- an abstract model between a root and a subclass
 SELECT lives_ok($$SELECT corm.register_model('Shape', model_class => 'IdModel', columns => 'kind text', polymorphic_on => 'kind')$$,
                 'root Shape');
-SELECT lives_ok($$SELECT corm.register_model('Polygon', parent => 'Shape', abstract => true, columns => 'sides int')$$,
-                'abstract Polygon(Shape)');
-SELECT lives_ok($$SELECT corm.register_model('Square', parent => 'Polygon', columns => 'side numeric')$$,
-                'Square(Polygon): keyed by the model class, so joined');
+SELECT lives_ok($$SELECT corm.register_model('Polygon', parent => 'Shape', model_class => 'Model', abstract => true, columns => 'sides int')$$,
+                'abstract Polygon(Shape) under Model');
+SELECT lives_ok($$SELECT corm.register_model('Square', parent => 'Polygon', model_class => 'IdModel', columns => 'side numeric')$$,
+                'Square(Polygon) under IdModel: keyed by the model class, so joined');
 SELECT hasnt_table('tap_inh', 'polygon', 'the abstract model in the middle gets no table');
 SELECT is(cols('tap_inh', 'square'), ARRAY['id', 'sides', 'side']::name[], 'square holds its key, the abstract model''s column and its own');
 SELECT fk_ok('tap_inh', 'square', 'id', 'tap_inh', 'shape', 'id', 'square.id references shape(id), the nearest table');
-SELECT lives_ok($$SELECT corm.register_model('Flat', parent => 'Polygon', model_class => 'Model', columns => 'area numeric')$$,
-                'Flat(Polygon) under Model: single-table');
+SELECT lives_ok($$SELECT corm.register_model('Flat', parent => 'Polygon', columns => 'area numeric')$$,
+                'Flat(Polygon), taking Polygon''s model class Model: single-table');
+SELECT hasnt_table('tap_inh', 'flat', 'Flat gets no table');
 SELECT is(cols('tap_inh', 'shape'), ARRAY['id', 'kind', 'sides', 'area']::name[],
           'Flat''s columns, with the abstract model''s, go into shape');
 SELECT corm.register_model_class('Tagged', columns => 'tag text NOT NULL');
