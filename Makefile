@@ -3,9 +3,10 @@ EXTENSION   = corm
 EXTVERSION  = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\(.*\)'/\1/p" corm.control)
 MODULE_big  = corm
 OBJS        = src/corm.o src/coldef.o src/naming.o src/catalog.o src/resolve.o \
-              src/plan.o src/apply.o src/register.o src/introspect.o src/onupdate.o
+              src/plan.o src/apply.o src/register.o src/introspect.o src/onupdate.o \
+              src/meta.o
 DATA        = sql/corm--$(EXTVERSION).sql
-REGRESS     = setup naming coldef models inheritance mixins onupdate errors reregister introspect teardown
+REGRESS     = setup naming coldef models inheritance mixins onupdate meta errors reregister introspect teardown
 REGRESS_OPTS = --load-extension=plpgsql
 PG_CPPFLAGS = -I$(srcdir)/src
 PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror
@@ -13,6 +14,9 @@ PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializer
 PG_CONFIG  ?= pg_config
 PGXS       := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# every object depends on the shared header
+$(OBJS): src/corm.h
 
 # pgTAP suites under test/pgtap, against the installed extension
 prove:

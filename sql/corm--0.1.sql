@@ -23,6 +23,14 @@ CREATE TABLE corm.meta (
     CHECK (name <> '')
 );
 
+CREATE TABLE corm.bind (
+    key         text PRIMARY KEY,
+    schema      name NOT NULL,
+    tablespace  name,
+    owner       regrole NOT NULL DEFAULT current_role::regrole,
+    CHECK (key <> '')
+);
+
 CREATE TABLE corm.query_class (
     name        text PRIMARY KEY,
     base        text REFERENCES corm.query_class ON UPDATE CASCADE,
@@ -94,6 +102,7 @@ SELECT pg_catalog.pg_extension_config_dump('corm.meta', 'WHERE NOT builtin');
 SELECT pg_catalog.pg_extension_config_dump('corm.query_class', 'WHERE NOT builtin');
 SELECT pg_catalog.pg_extension_config_dump('corm.model_class', 'WHERE NOT builtin');
 SELECT pg_catalog.pg_extension_config_dump('corm.mixin', '');
+SELECT pg_catalog.pg_extension_config_dump('corm.bind', '');
 SELECT pg_catalog.pg_extension_config_dump('corm.model', '');
 SELECT pg_catalog.pg_extension_config_dump('corm.model_registered_seq', '');
 
@@ -148,6 +157,21 @@ CREATE FUNCTION corm.register_model(name text,
 CREATE FUNCTION corm.onupdate() RETURNS trigger
     AS 'MODULE_PATHNAME', 'corm_onupdate'
     LANGUAGE C;
+
+/* Meta policies and binds */
+
+CREATE FUNCTION corm.register_meta(name text,
+                                   naming text DEFAULT 'snake_case',
+                                   binding boolean DEFAULT true,
+                                   hooks text[] DEFAULT '{}')
+    RETURNS void
+    AS 'MODULE_PATHNAME', 'corm_register_meta'
+    LANGUAGE C VOLATILE;
+
+CREATE FUNCTION corm.register_bind(key text, schema name, tablespace name DEFAULT NULL)
+    RETURNS void
+    AS 'MODULE_PATHNAME', 'corm_register_bind'
+    LANGUAGE C VOLATILE;
 
 /* Introspection */
 

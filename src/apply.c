@@ -24,6 +24,7 @@
 #include "parser/parse_relation.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
@@ -66,19 +67,28 @@ constraint_expr(ColumnDef *def, ConstrType type)
 	return NULL;
 }
 
+/*
+ * Run a plan's statements.  Settings a plan makes (SET LOCAL) last only
+ * while it runs, and a schema that exists already is not created again.
+ */
 static void
 run_steps(List *steps)
 {
+	int			nestlevel = NewGUCNestLevel();
 	ListCell   *lc;
 
 	foreach(lc, steps)
 	{
 		CormStep   *step = lfirst(lc);
-		int			rc = SPI_execute(step->sql, false, 0);
+		int			rc;
 
+		if (step->kind == CORM_CREATE_SCHEMA && OidIsValid(get_namespace_oid(step->schema, true)))
+			continue;
+		rc = SPI_execute(step->sql, false, 0);
 		if (rc != SPI_OK_UTILITY)
 			elog(ERROR, "corm could not run \"%s\": %s", step->sql, SPI_result_code_string(rc));
 	}
+	AtEOXact_GUC(true, nestlevel);
 }
 
 /* a parse state over an existing relation, for cooking the user's expressions */

@@ -29,7 +29,7 @@ run_query(const char *sql, int nargs, const char **args)
 {
 	Oid			types[8];
 	Datum		values[8];
-	char		nulls[8];
+	char		nulls[8] = {0};
 	int			rc;
 
 	Assert(nargs <= 8);
@@ -171,7 +171,7 @@ corm_load_meta(const char *name, bool missing_ok)
 {
 	CormMetaRow *m;
 
-	if (run_query("SELECT name, naming, binding FROM corm.meta WHERE name = $1",
+	if (run_query("SELECT name, naming, binding, hooks FROM corm.meta WHERE name = $1",
 				  1, &name) == 0)
 	{
 		if (!missing_ok)
@@ -182,7 +182,36 @@ corm_load_meta(const char *name, bool missing_ok)
 	m->name = get_text(0, 1);
 	m->naming = get_text(0, 2);
 	m->binding = get_bool(0, 3);
+	m->hooks = get_text_array(0, 4);
 	return m;
+}
+
+/* a bind; an unknown key is an error whose HINT lists the known ones */
+CormBindRow *
+corm_load_bind(const char *key, const char *model)
+{
+	CormBindRow *b;
+	uint64		n;
+	StringInfoData known;
+
+	if (run_query("SELECT key, schema, tablespace FROM corm.bind WHERE key = $1", 1, &key) > 0)
+	{
+		b = palloc0(sizeof(CormBindRow));
+		b->key = get_text(0, 1);
+		b->schema = get_text(0, 2);
+		b->tablespace = get_text(0, 3);
+		return b;
+	}
+	n = run_query("SELECT key FROM corm.bind ORDER BY key", 0, NULL);
+	initStringInfo(&known);
+	for (uint64 i = 0; i < n; i++)
+		appendStringInfo(&known, "%s%s", i ? ", " : "", quote_literal_cstr(get_text(i, 1)));
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_OBJECT),
+			 errmsg("bind key \"%s\" of model \"%s\" does not exist", key, model),
+			 n ? errhint("Known bind keys: %s.", known.data) :
+			 errhint("No bind keys are registered; register one with corm.register_bind().")));
+	return NULL;
 }
 
 bool
@@ -193,7 +222,8 @@ corm_query_class_exists(const char *name)
 
 /*
  * The models whose objects depend on a definition, with every descendant,
- * parents before children.  kind is "model", "mixin" or "model class".
+ * parents before children.  kind is "model", "mixin", "model class",
+ * "meta" or "bind".
  */
 List *
 corm_models_to_sync(const char *kind, const char *name)
@@ -213,6 +243,18 @@ corm_models_to_sync(const char *kind, const char *name)
 			"  UNION SELECT mx.name FROM corm.mixin mx JOIN x ON mx.mixins @> ARRAY[x.name]),"
 			" d(name) AS ("
 			"  SELECT m.name FROM corm.model m WHERE m.mixins && ARRAY(SELECT name FROM x)"
+			"  UNION SELECT m.name FROM corm.model m JOIN d ON m.parent = d.name)"
+			" SELECT m.name FROM corm.model m JOIN d USING (name) ORDER BY m.registered";
+	else if (strcmp(kind, "meta") == 0)
+		sql = "WITH RECURSIVE d(name) AS ("
+			"  SELECT m.name FROM corm.model m"
+			"   WHERE coalesce(m.model_class, 'Model') IN"
+			"         (SELECT c.name FROM corm.model_class c WHERE c.meta = $1)"
+			"  UNION SELECT m.name FROM corm.model m JOIN d ON m.parent = d.name)"
+			" SELECT m.name FROM corm.model m JOIN d USING (name) ORDER BY m.registered";
+	else if (strcmp(kind, "bind") == 0)
+		sql = "WITH RECURSIVE d(name) AS ("
+			"  SELECT m.name FROM corm.model m WHERE m.bind_key = $1"
 			"  UNION SELECT m.name FROM corm.model m JOIN d ON m.parent = d.name)"
 			" SELECT m.name FROM corm.model m JOIN d USING (name) ORDER BY m.registered";
 	else

@@ -82,6 +82,12 @@ extern void corm_pop_text_context(CormTextContext *ctx);
 extern char *corm_snake_case(const char *name);
 extern void corm_check_identifier(const char *name, const char *what, const char *model);
 
+/* ---------- meta.c ---------- */
+
+extern Oid	corm_lookup_function(const char *signature, const char *what, bool returns_text);
+extern char *corm_call_naming(const char *signature, const char *meta, const char *model);
+extern void corm_run_hooks(const char *model);
+
 /* ---------- catalog.c ---------- */
 
 typedef struct CormModelRow
@@ -125,13 +131,22 @@ typedef struct CormMetaRow
 	char	   *name;
 	char	   *naming;
 	bool		binding;
+	List	   *hooks;			/* char *, qualified function signatures */
 } CormMetaRow;
+
+typedef struct CormBindRow
+{
+	char	   *key;
+	char	   *schema;
+	char	   *tablespace;
+} CormBindRow;
 
 extern void corm_lock_catalog(void);
 extern CormModelRow *corm_load_model(const char *name, bool missing_ok);
 extern CormMixinRow *corm_load_mixin(const char *name, bool missing_ok);
 extern CormModelClassRow *corm_load_model_class(const char *name, bool missing_ok);
 extern CormMetaRow *corm_load_meta(const char *name, bool missing_ok);
+extern CormBindRow *corm_load_bind(const char *key, const char *model);
 extern bool corm_query_class_exists(const char *name);
 extern List *corm_models_to_sync(const char *kind, const char *name);
 extern void corm_record_table(const char *model, const char *kind,
@@ -176,6 +191,8 @@ typedef struct CormResolved
 	CormKind	kind;
 	struct CormResolved *table_parent;	/* nearest non-abstract ancestor */
 	char	   *model_class;
+	char	   *bind_key;		/* its own, else its parent's */
+	char	   *tablespace;		/* its bind's, for its table and indexes */
 	char	   *schema;			/* where its table is (or its parent's) */
 	char	   *table;			/* own table, or the ancestor's for single */
 	char	   *basename;		/* table name, or generated name for single */
@@ -198,6 +215,8 @@ extern CormColumn *corm_find_column(List *columns, const char *name);
 
 typedef enum CormStepKind
 {
+	CORM_CREATE_SCHEMA,
+	CORM_SET,
 	CORM_CREATE_TABLE,
 	CORM_ADD_COLUMN,
 	CORM_ADD_CONSTRAINT,

@@ -160,6 +160,8 @@ plan_create_table(CormResolved *res)
 		first = false;
 	}
 	appendStringInfoString(&buf, "\n)");
+	if (res->tablespace)
+		appendStringInfo(&buf, " TABLESPACE %s", quote_identifier(res->tablespace));
 	return make_step(CORM_CREATE_TABLE, res, NULL, buf.data);
 }
 
@@ -219,6 +221,15 @@ corm_plan_model(CormResolved *res)
 			break;
 		case CORM_ROOT:
 		case CORM_JOINED:
+			if (res->bind_key)
+				steps = lappend(steps, make_step(CORM_CREATE_SCHEMA, res, NULL,
+												 psprintf("CREATE SCHEMA IF NOT EXISTS %s",
+														  quote_identifier(res->schema))));
+			/* the indexes of its constraints go to the bind's tablespace too */
+			if (res->tablespace)
+				steps = lappend(steps, make_step(CORM_SET, res, NULL,
+												 psprintf("SET LOCAL default_tablespace = %s",
+														  quote_identifier(res->tablespace))));
 			steps = lappend(steps, plan_create_table(res));
 			steps = list_concat(steps, corm_plan_trigger(res, corm_onupdate_args(res->table_onupdate),
 														 false));

@@ -13,11 +13,15 @@
 #include "fmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "commands/tablespace.h"
 #include "utils/lsyscache.h"
+#include "utils/regproc.h"
 
 PG_FUNCTION_INFO_V1(corm_register_model_class);
 PG_FUNCTION_INFO_V1(corm_register_mixin);
 PG_FUNCTION_INFO_V1(corm_register_model);
+PG_FUNCTION_INFO_V1(corm_register_meta);
+PG_FUNCTION_INFO_V1(corm_register_bind);
 
 static char *
 text_arg(FunctionCallInfo fcinfo, int n)
@@ -409,6 +413,104 @@ corm_register_model(PG_FUNCTION_ARGS)
 	sync = corm_models_to_sync("model", name);
 	corm_sync_model(name, true);
 	corm_sync_models(list_delete_first(sync));
+	corm_run_hooks(name);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/* a text[] argument of function signatures, each checked and qualified */
+static List *
+functions_arg(FunctionCallInfo fcinfo, int n, const char *what)
+{
+	ArrayType  *arr;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			count;
+	List	   *result = NIL;
+
+	if (PG_ARGISNULL(n))
+		return NIL;
+	arr = PG_GETARG_ARRAYTYPE_P(n);
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &count);
+	for (int i = 0; i < count; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%ss must not contain null", what)));
+		result = lappend(result,
+						 format_procedure_qualified(corm_lookup_function(TextDatumGetCString(elems[i]),
+																		 what, false)));
+	}
+	return result;
+}
+
+/* corm.register_meta(name, naming, binding, hooks) */
+Datum
+corm_register_meta(PG_FUNCTION_ARGS)
+{
+	char	   *name = name_arg(fcinfo, 0, "meta policy");
+	char	   *naming = text_arg(fcinfo, 1);
+	bool		binding = PG_ARGISNULL(2) ? true : PG_GETARG_BOOL(2);
+	List	   *hooks;
+	Oid			types[4] = {TEXTOID, TEXTOID, BOOLOID, TEXTARRAYOID};
+	Datum		values[4];
+	bool		nulls[4] = {0};
+	const char *what = psprintf("naming of meta policy \"%s\"", name);
+
+	SPI_connect();
+	corm_reset_resolve_cache();
+	corm_lock_catalog();
+	if (strcmp(name, "DefaultMeta") == 0 || strcmp(name, "NoNameMeta") == 0)
+		refuse_builtin("meta policy", name);
+	if (naming == NULL)
+		naming = "snake_case";
+	if (strcmp(naming, "snake_case") != 0 && strcmp(naming, "none") != 0)
+		naming = format_procedure_qualified(corm_lookup_function(naming, what, true));
+	hooks = functions_arg(fcinfo, 3, psprintf("hook of meta policy \"%s\"", name));
+
+	values[0] = text_or_null(name, &nulls[0]);
+	values[1] = text_or_null(naming, &nulls[1]);
+	values[2] = BoolGetDatum(binding);
+	values[3] = names_datum(hooks);
+	write_catalog("INSERT INTO corm.meta (name, naming, binding, hooks) VALUES ($1, $2, $3, $4)"
+				  " ON CONFLICT (name) DO UPDATE SET naming = $2, binding = $3, hooks = $4",
+				  4, types, values, nulls);
+	corm_sync_models(corm_models_to_sync("meta", name));
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/* corm.register_bind(key, schema, tablespace) */
+Datum
+corm_register_bind(PG_FUNCTION_ARGS)
+{
+	char	   *key = name_arg(fcinfo, 0, "bind key");
+	char	   *schema = PG_ARGISNULL(1) ? NULL : NameStr(*PG_GETARG_NAME(1));
+	char	   *tablespace = PG_ARGISNULL(2) ? NULL : NameStr(*PG_GETARG_NAME(2));
+	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[3];
+	bool		nulls[3] = {0};
+
+	if (schema == NULL || schema[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("bind \"%s\" needs a schema", key)));
+	if (tablespace && !OidIsValid(get_tablespace_oid(tablespace, true)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("tablespace \"%s\" of bind \"%s\" does not exist", tablespace, key),
+				 errhint("Create it first with CREATE TABLESPACE.")));
+	SPI_connect();
+	corm_reset_resolve_cache();
+	corm_lock_catalog();
+	values[0] = text_or_null(key, &nulls[0]);
+	values[1] = text_or_null(schema, &nulls[1]);
+	values[2] = text_or_null(tablespace, &nulls[2]);
+	write_catalog("INSERT INTO corm.bind (key, schema, tablespace) VALUES ($1, $2, $3)"
+				  " ON CONFLICT (key) DO UPDATE SET schema = $2, tablespace = $3",
+				  3, types, values, nulls);
+	corm_sync_models(corm_models_to_sync("bind", key));
 	SPI_finish();
 	PG_RETURN_VOID();
 }

@@ -26,7 +26,6 @@
 #include "nodes/nodes.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
-#include "utils/regproc.h"
 
 /* resolved models of the current call; reset at the start of every call */
 static List *resolve_cache = NIL;
@@ -269,6 +268,41 @@ current_creation_schema(void)
 	return get_namespace_name(linitial_oid(path));
 }
 
+/*
+ * Where a model with a table of its own puts it: its bind's schema and
+ * tablespace under a binding meta policy, else the schema it was first
+ * created in, else the current schema.
+ */
+static void
+resolve_bind(CormResolved *res, CormModelClassRow *mc, bool notices)
+{
+	CormModelRow *row = res->row;
+	CormResolved *parent = row->parent ? corm_resolve_model(row->parent, false) : NULL;
+	CormMetaRow *meta = corm_load_meta(mc->meta, false);
+
+	res->bind_key = row->bind_key ? row->bind_key : parent ? parent->bind_key : NULL;
+	if (res->bind_key && !meta->binding)
+	{
+		if (notices && row->bind_key)
+			ereport(WARNING,
+					(errmsg("bind key \"%s\" of model \"%s\" is ignored", res->bind_key, row->name),
+					 errdetail("Meta policy \"%s\" of model class \"%s\" does not bind models.",
+							   meta->name, mc->name)));
+		res->bind_key = NULL;
+	}
+	if (res->bind_key)
+	{
+		CormBindRow *bind = corm_load_bind(res->bind_key, row->name);
+
+		res->schema = bind->schema;
+		res->tablespace = bind->tablespace;
+	}
+	else if (row->table_schema && row->kind && strcmp(row->kind, "single") != 0)
+		res->schema = row->table_schema;
+	else
+		res->schema = current_creation_schema();
+}
+
 /* the table name a model gets under its meta policy */
 static char *
 model_table_name(CormResolved *res, CormModelClassRow *mc)
@@ -292,19 +326,7 @@ model_table_name(CormResolved *res, CormModelClassRow *mc)
 							   meta->name, mc->name),
 					 errhint("Pass tablename => '...' to corm.register_model().")));
 		else
-		{
-			Oid			fn = DatumGetObjectId(DirectFunctionCall1(to_regprocedure,
-																  CStringGetTextDatum(meta->naming)));
-			Datum		result;
-
-			if (!OidIsValid(fn))
-				ereport(ERROR,
-						(errcode(ERRCODE_UNDEFINED_FUNCTION),
-						 errmsg("naming function %s of meta policy \"%s\" does not exist",
-								meta->naming, meta->name)));
-			result = OidFunctionCall1(fn, CStringGetTextDatum(row->name));
-			name = TextDatumGetCString(result);
-		}
+			name = corm_call_naming(meta->naming, meta->name, row->name);
 	}
 	corm_check_identifier(name, "table name", row->name);
 	return name;
@@ -621,6 +643,7 @@ resolve_uncached(const char *name, bool notices)
 	if (row->abstract)
 	{
 		res->kind = CORM_ABSTRACT;
+		res->bind_key = row->bind_key ? row->bind_key : parent ? parent->bind_key : NULL;
 		res->columns = m.columns;
 		res->constraints = m.constraints;
 		res->all_constraints = m.constraints;
@@ -669,23 +692,22 @@ resolve_uncached(const char *name, bool notices)
 							   res->table_parent->row->name),
 					 errhint("Pass polymorphic_on => 'column' when registering model \"%s\", or give model \"%s\" a primary key of its own for joined-table inheritance.",
 							 res->table_parent->row->name, row->name)));
+		if (row->bind_key &&
+			strcmp(row->bind_key, corm_table_owner(res->table_parent)->bind_key ?
+				   corm_table_owner(res->table_parent)->bind_key : "") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+					 errmsg("model \"%s\" has bind key \"%s\" but its rows go into the table of model \"%s\"",
+							row->name, row->bind_key, corm_table_owner(res->table_parent)->row->name),
+					 errhint("A single-table subclass lives in its parent's table; drop its bind_key, or give it a primary key of its own.")));
+		res->bind_key = corm_table_owner(res->table_parent)->bind_key;
 		res->schema = res->table_parent->schema;
 		res->table = res->table_parent->table;
 		res->basename = corm_snake_case(row->name);
 	}
 	else
 	{
-		if (row->table_schema && row->table_name && row->kind &&
-			strcmp(row->kind, "single") != 0)
-			res->schema = row->table_schema;
-		else if (row->bind_key)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("bind key \"%s\" of model \"%s\" does not exist",
-							row->bind_key, row->name),
-					 errhint("Register it first with corm.register_bind().")));
-		else
-			res->schema = current_creation_schema();
+		resolve_bind(res, mc, notices);
 		res->table = model_table_name(res, mc);
 		res->basename = res->table;
 	}
