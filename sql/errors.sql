@@ -25,9 +25,9 @@ SELECT corm.register_model('NoKey', columns => 'a int');
 
 -- table names: NoNameMeta wants a tablename (42P16), too long (42622),
 -- taken (42P07)
-SELECT corm.register_model_class('Manual', primary_key => 'id integer', meta => 'NoNameMeta');
-SELECT corm.register_model('Widget', model_class => 'Manual');
-SELECT corm.register_model('Widget', model_class => 'Manual', tablename => 'widget_tbl');
+SELECT corm.register_model_class('ErrManual', primary_key => 'id integer', meta => 'NoNameMeta');
+SELECT corm.register_model('ErrWidget', model_class => 'ErrManual');
+SELECT corm.register_model('ErrWidget', model_class => 'ErrManual', tablename => 'widget_tbl');
 SELECT corm.register_model('AVeryLongClassNameThatBecomesATableNameLongerThanSixtyThreeBytes', model_class => 'ErrKeyed');
 SELECT corm.register_model('Short', model_class => 'ErrKeyed', tablename => repeat('t', 64));
 CREATE TABLE taken (x int);
@@ -62,7 +62,7 @@ SELECT call, sqlstate_of(call) FROM (VALUES
     ($$SELECT corm.register_model('A', model_class => 'ErrKeyed', columns => 'x nosuchtype')$$),
     ($$SELECT corm.register_model_class('K2', meta => 'NoSuchMeta')$$),
     ($$SELECT corm.register_model('NoKey', columns => 'a int')$$),
-    ($$SELECT corm.register_model('Gadget', model_class => 'Manual')$$),
+    ($$SELECT corm.register_model('ErrGadget', model_class => 'ErrManual')$$),
     ($$SELECT corm.register_model('Short', model_class => 'ErrKeyed', tablename => repeat('t', 64))$$),
     ($$SELECT corm.register_model('Taken', model_class => 'ErrKeyed')$$),
     ($$SELECT corm.register_model('A', model_class => 'ErrKeyed', columns => 'a int,, b int')$$),
