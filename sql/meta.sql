@@ -98,3 +98,25 @@ SELECT corm.ddl('Log');
 SELECT corm.register_bind('frozen', schema => 'frozen', tablespace => 'nosuch');
 DROP TABLE cold.log;
 DROP TABLESPACE corm_regress_space;
+
+-- the SQLSTATE of each refusal, as a client sees it
+CREATE FUNCTION sqlstate_of(call text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE call;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE;
+END $$;
+SELECT call, sqlstate_of(call) FROM (VALUES
+    ($$SELECT corm.register_model('Gadget', model_class => 'ManualBase')$$),
+    ($$SELECT corm.register_meta('BadMeta', naming => 'meta.nosuch(text)')$$),
+    ($$SELECT corm.register_meta('BadMeta', naming => 'pg_catalog.length(text)')$$),
+    ($$SELECT corm.register_model('Thing', model_class => 'LongBase')$$),
+    ($$SELECT corm.register_model('Thing', model_class => 'NullBase')$$),
+    ($$SELECT corm.register_meta('DefaultMeta', naming => 'none')$$),
+    ($$SELECT corm.register_model('Refused', model_class => 'StrictBase')$$),
+    ($$SELECT corm.register_model('Lost', model_class => 'IdModel3', bind_key => 'nosuch')$$),
+    ($$SELECT corm.register_model('Ring', parent => 'Shape3', model_class => 'Model', bind_key => 'archive')$$),
+    ($$SELECT corm.register_bind('frozen', schema => 'frozen', tablespace => 'nosuch')$$),
+    ($$SELECT corm.register_bind('frozen', schema => NULL)$$)
+) AS t(call);

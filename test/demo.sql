@@ -1,5 +1,5 @@
 -- corm's tour: the models of Flask-SQLAlchemy's "Customizing" page, declared
--- in SQL, and the schema corm generates for them.
+-- in SQL, and the schema corm generates for them (README.md, "A tour in psql").
 --
 -- test/demo.sh runs this on a throwaway cluster; it also runs on any database
 -- where corm is installed and the extension is not yet created:
@@ -15,13 +15,13 @@
 CREATE EXTENSION corm;
 
 \echo
-\echo '==== 2. The mixin: TimestampMixin (SPEC.md section 4)'
+\echo '==== 2. A mixin: TimestampMixin, whose updated column is set on every UPDATE'
 SELECT corm.register_mixin('TimestampMixin',
   columns  => 'created timestamp NOT NULL DEFAULT now(), updated timestamp',
   onupdate => 'updated = now()');
 
 \echo
-\echo '==== 3. The seed''s models (SPEC.md section 5, "The seed, in SQL")'
+\echo '==== 3. A model class, IdModel, and the models User, Employee, Author and Post'
 SELECT corm.register_model_class('IdModel', primary_key => 'id integer');
 SELECT corm.register_model('User', model_class => 'IdModel', columns => 'name varchar');
 SELECT corm.register_model('Employee', parent => 'User', columns => 'title varchar');

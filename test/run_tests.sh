@@ -8,7 +8,7 @@
 # and exits non-zero when any of them fails.
 #
 #     bash test/run_tests.sh                        (as root on Debian 12)
-#     REGRESS="setup naming teardown" bash test/run_tests.sh   (some tests only)
+#     REGRESS="setup naming" bash test/run_tests.sh   (some pg_regress tests only)
 #
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
