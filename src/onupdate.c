@@ -7,9 +7,14 @@
  * explicit new value wins, as with SQLAlchemy's onupdate.  Expressions read
  * the row as it was before the UPDATE, as a SET list does.
  *
+ * "Unchanged" is the type's own equality, as IS NOT DISTINCT FROM has it
+ * (byte equality for types without one).  Only the expressions of the
+ * columns to set are evaluated, so a volatile one (nextval()) has no side
+ * effect for a column the UPDATE sets itself.
+ *
  * Everything that does not change from row to row is resolved once per
- * trigger and cached: attribute numbers, types, and one prepared plan for
- * the expressions that need the executor.  The current-time functions
+ * trigger and cached: attribute numbers, types, equality functions, and a
+ * prepared plan for each expression that needs the executor.  The current-time functions
  * (now(), current_timestamp, localtimestamp, transaction_timestamp(),
  * statement_timestamp(), clock_timestamp()) need no executor at all.  A
  * relcache invalidation of the table (ALTER TABLE, CREATE or DROP TRIGGER)
@@ -32,6 +37,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
+#include "utils/typcache.h"
 
 PG_FUNCTION_INFO_V1(corm_onupdate);
 
@@ -49,8 +55,10 @@ typedef struct OnupdateColumn
 	Oid			typid;
 	int16		typlen;
 	bool		typbyval;
+	Oid			collation;
+	FmgrInfo   *equal;			/* the type's equality, NULL: compare bytes */
 	OnupdateSource source;
-	int			exprno;			/* column of the plan's result, from 1 */
+	SPIPlanPtr	plan;			/* SOURCE_EXPRESSION: the expression over the old row */
 } OnupdateColumn;
 
 typedef struct OnupdateEntry
@@ -61,7 +69,6 @@ typedef struct OnupdateEntry
 	MemoryContext cxt;
 	int			ncols;
 	OnupdateColumn *cols;
-	SPIPlanPtr	plan;			/* the expressions, over the old row */
 	/* work space for one row */
 	int		   *replace_cols;
 	Datum	   *replace_values;
@@ -119,6 +126,40 @@ time_source(Node *expr, Oid typid, int32 typmod)
 	return SOURCE_EXPRESSION;
 }
 
+/* free what an entry holds, before it is built again */
+static void
+release_entry(OnupdateEntry *entry)
+{
+	for (int i = 0; i < entry->ncols; i++)
+		if (entry->cols[i].plan)
+			SPI_freeplan(entry->cols[i].plan);
+	if (entry->cxt)
+		MemoryContextDelete(entry->cxt);
+	entry->cxt = NULL;
+	entry->ncols = 0;
+}
+
+/* a plan computing one expression, cast to its column's type, over the old row */
+static SPIPlanPtr
+prepare_expression(Relation rel, CormAssignment *a, Form_pg_attribute attr)
+{
+	Oid			rowtype = RelationGetForm(rel)->reltype;
+	char	   *sql = psprintf("SELECT (%s)::%s FROM (SELECT ($1).*) AS %s", a->text,
+							   format_type_with_typemod(attr->atttypid, attr->atttypmod),
+							   quote_identifier(RelationGetRelationName(rel)));
+	SPIPlanPtr	plan;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	plan = SPI_prepare(sql, 1, &rowtype);
+	if (plan == NULL)
+		elog(ERROR, "could not prepare the onupdate expression of column \"%s\": %s",
+			 a->column, SPI_result_code_string(SPI_result));
+	SPI_keepplan(plan);
+	SPI_finish();
+	return plan;
+}
+
 /* resolve a trigger's assignments against its table, once */
 static void
 build_entry(OnupdateEntry *entry, TriggerData *td)
@@ -126,25 +167,17 @@ build_entry(OnupdateEntry *entry, TriggerData *td)
 	Trigger    *tg = td->tg_trigger;
 	Relation	rel = td->tg_relation;
 	TupleDesc	desc = RelationGetDescr(rel);
-	StringInfoData sql;
-	int			nexprs = 0;
+	int			n = Max(tg->tgnargs, 1);
 
-	if (entry->plan)
-		SPI_freeplan(entry->plan);
-	if (entry->cxt)
-		MemoryContextDelete(entry->cxt);
-	entry->plan = NULL;
+	release_entry(entry);
 	entry->relid = RelationGetRelid(rel);
 	entry->cxt = AllocSetContextCreate(CacheMemoryContext, "corm onupdate",
 									   ALLOCSET_SMALL_SIZES);
-	entry->ncols = 0;
-	entry->cols = MemoryContextAllocZero(entry->cxt, sizeof(OnupdateColumn) * Max(tg->tgnargs, 1));
-	entry->replace_cols = MemoryContextAlloc(entry->cxt, sizeof(int) * Max(tg->tgnargs, 1));
-	entry->replace_values = MemoryContextAlloc(entry->cxt, sizeof(Datum) * Max(tg->tgnargs, 1));
-	entry->replace_nulls = MemoryContextAlloc(entry->cxt, sizeof(bool) * Max(tg->tgnargs, 1));
+	entry->cols = MemoryContextAllocZero(entry->cxt, sizeof(OnupdateColumn) * n);
+	entry->replace_cols = MemoryContextAlloc(entry->cxt, sizeof(int) * n);
+	entry->replace_values = MemoryContextAlloc(entry->cxt, sizeof(Datum) * n);
+	entry->replace_nulls = MemoryContextAlloc(entry->cxt, sizeof(bool) * n);
 
-	initStringInfo(&sql);
-	appendStringInfoString(&sql, "SELECT ");
 	for (int i = 0; i < tg->tgnargs; i++)
 	{
 		const char *what = psprintf("onupdate of table %s",
@@ -154,6 +187,7 @@ build_entry(OnupdateEntry *entry, TriggerData *td)
 		OnupdateColumn *col;
 		Form_pg_attribute attr;
 		AttrNumber	attnum;
+		TypeCacheEntry *type;
 
 		if (list_length(assignments) != 1)
 			ereport(ERROR,
@@ -173,30 +207,56 @@ build_entry(OnupdateEntry *entry, TriggerData *td)
 		col->typid = attr->atttypid;
 		col->typlen = attr->attlen;
 		col->typbyval = attr->attbyval;
+		col->collation = attr->attcollation;
+		type = lookup_type_cache(attr->atttypid, TYPECACHE_EQ_OPR_FINFO);
+		if (OidIsValid(type->eq_opr_finfo.fn_oid))
+		{
+			col->equal = MemoryContextAlloc(entry->cxt, sizeof(FmgrInfo));
+			fmgr_info_cxt(type->eq_opr_finfo.fn_oid, col->equal, entry->cxt);
+		}
 		col->source = time_source(a->expr, attr->atttypid, attr->atttypmod);
 		if (col->source == SOURCE_EXPRESSION)
-		{
-			appendStringInfo(&sql, "%s(%s)::%s", nexprs ? ", " : "", a->text,
-							 format_type_with_typemod(attr->atttypid, attr->atttypmod));
-			col->exprno = ++nexprs;
-		}
-	}
-	if (nexprs > 0)
-	{
-		Oid			rowtype = RelationGetForm(rel)->reltype;
-
-		appendStringInfo(&sql, " FROM (SELECT ($1).*) AS %s",
-						 quote_identifier(RelationGetRelationName(rel)));
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		entry->plan = SPI_prepare(sql.data, 1, &rowtype);
-		if (entry->plan == NULL)
-			elog(ERROR, "could not prepare the onupdate expressions of trigger \"%s\": %s",
-				 tg->tgname, SPI_result_code_string(SPI_result));
-		SPI_keepplan(entry->plan);
-		SPI_finish();
+			col->plan = prepare_expression(rel, a, attr);
 	}
 	entry->valid = true;
+}
+
+/* whether the UPDATE left a column as it was: NEW IS NOT DISTINCT FROM OLD */
+static bool
+unchanged(OnupdateColumn *col, HeapTuple oldtup, HeapTuple newtup, TupleDesc desc)
+{
+	bool		oldnull;
+	bool		newnull;
+	Datum		oldval = heap_getattr(oldtup, col->attnum, desc, &oldnull);
+	Datum		newval = heap_getattr(newtup, col->attnum, desc, &newnull);
+
+	if (oldnull || newnull)
+		return oldnull && newnull;
+	if (datum_image_eq(oldval, newval, col->typbyval, col->typlen))
+		return true;
+	return col->equal &&
+		DatumGetBool(FunctionCall2Coll(col->equal, col->collation, oldval, newval));
+}
+
+/* the value of an expression over the old row, copied out of SPI */
+static Datum
+expression_value(OnupdateColumn *col, HeapTuple oldtup, TupleDesc desc, bool *isnull)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	Datum		row = heap_copy_tuple_as_datum(oldtup, desc);
+	Datum		value;
+	MemoryContext old;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_plan(col->plan, &row, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "an onupdate expression returned no row");
+	value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, isnull);
+	old = MemoryContextSwitchTo(caller);
+	value = *isnull ? (Datum) 0 : datumCopy(value, col->typbyval, col->typlen);
+	MemoryContextSwitchTo(old);
+	SPI_finish();
+	return value;
 }
 
 static OnupdateEntry *
@@ -219,7 +279,7 @@ lookup_entry(TriggerData *td)
 	if (!found)
 	{
 		entry->cxt = NULL;
-		entry->plan = NULL;
+		entry->ncols = 0;
 		entry->valid = false;
 	}
 	if (!entry->valid)
@@ -272,7 +332,6 @@ corm_onupdate(PG_FUNCTION_ARGS)
 	HeapTuple	oldtup;
 	HeapTuple	newtup;
 	int			n = 0;
-	bool		need_plan = false;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -292,17 +351,13 @@ corm_onupdate(PG_FUNCTION_ARGS)
 	for (int i = 0; i < entry->ncols; i++)
 	{
 		OnupdateColumn *col = &entry->cols[i];
-		bool		oldnull;
-		bool		newnull;
-		Datum		oldval = heap_getattr(oldtup, col->attnum, desc, &oldnull);
-		Datum		newval = heap_getattr(newtup, col->attnum, desc, &newnull);
 
-		if (oldnull != newnull ||
-			(!oldnull && !datum_image_eq(oldval, newval, col->typbyval, col->typlen)))
+		if (!unchanged(col, oldtup, newtup, desc))
 			continue;			/* set by the UPDATE itself: it wins */
-		entry->replace_cols[n] = i;
+		entry->replace_cols[n] = col->attnum;
 		if (col->source == SOURCE_EXPRESSION)
-			need_plan = true;
+			entry->replace_values[n] = expression_value(col, oldtup, desc,
+														&entry->replace_nulls[n]);
 		else
 		{
 			entry->replace_values[n] = time_value(col);
@@ -312,41 +367,6 @@ corm_onupdate(PG_FUNCTION_ARGS)
 	}
 	if (n == 0)
 		return PointerGetDatum(newtup);
-
-	if (need_plan)
-	{
-		MemoryContext caller = CurrentMemoryContext;
-		Datum		row = heap_copy_tuple_as_datum(oldtup, desc);
-		int			rc;
-
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		rc = SPI_execute_plan(entry->plan, &row, NULL, false, 1);
-		if (rc != SPI_OK_SELECT || SPI_processed != 1)
-			elog(ERROR, "onupdate expressions of trigger \"%s\" returned no row",
-				 td->tg_trigger->tgname);
-		for (int j = 0; j < n; j++)
-		{
-			OnupdateColumn *col = &entry->cols[entry->replace_cols[j]];
-			Datum		value;
-			bool		isnull;
-			MemoryContext old;
-
-			if (col->source != SOURCE_EXPRESSION)
-				continue;
-			value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-								  col->exprno, &isnull);
-			old = MemoryContextSwitchTo(caller);
-			entry->replace_values[j] = isnull ? (Datum) 0 :
-				datumCopy(value, col->typbyval, col->typlen);
-			MemoryContextSwitchTo(old);
-			entry->replace_nulls[j] = isnull;
-		}
-		SPI_finish();
-	}
-	/* from here on the replaced columns are named by attribute number */
-	for (int j = 0; j < n; j++)
-		entry->replace_cols[j] = entry->cols[entry->replace_cols[j]].attnum;
 	return PointerGetDatum(heap_modify_tuple_by_cols(newtup, desc, n, entry->replace_cols,
 													 entry->replace_values,
 													 entry->replace_nulls));
