@@ -81,6 +81,7 @@ CREATE TABLE corm.model (
     kind                 text CHECK (kind IN ('root', 'joined', 'single', 'abstract')),
     table_schema         name,
     table_name           name,
+    view_definition      text,   -- the view DDL corm last ran for the model
     owner                regrole NOT NULL DEFAULT current_role::regrole,
     registered           bigserial,
     CHECK (name <> ''),
@@ -172,6 +173,12 @@ CREATE FUNCTION corm.register_bind(key text, schema name, tablespace name DEFAUL
     RETURNS void
     AS 'MODULE_PATHNAME', 'corm_register_bind'
     LANGUAGE C VOLATILE;
+
+-- INSTEAD OF INSERT, UPDATE and DELETE on the view of a model whose row
+-- is stored across joined tables; its arguments describe the tables
+CREATE FUNCTION corm.view_trigger() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'corm_view_trigger'
+    LANGUAGE C;
 
 /* Introspection */
 

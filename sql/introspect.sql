@@ -29,7 +29,7 @@ SELECT c.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod) AS t
 CREATE TEMP TABLE script AS
 SELECT string_agg(corm.ddl(name), '' ORDER BY registered) AS ddl FROM corm.model
  WHERE name IN ('Item', 'Gift', 'Voucher');
-DROP TABLE gift, item;
+DROP TABLE gift, item CASCADE;
 DO $$ BEGIN EXECUTE (SELECT ddl FROM script); END $$;
 SELECT s.relname, s.attname, s.type IS NOT DISTINCT FROM r.type AS same_type,
        s.attnotnull = r.attnotnull AS same_null, s.def IS NOT DISTINCT FROM r.def AS same_default

@@ -96,6 +96,7 @@ SELECT c.relname, t.spcname FROM pg_class c JOIN pg_tablespace t ON t.oid = c.re
 SHOW default_tablespace;
 SELECT corm.ddl('Log');
 SELECT corm.register_bind('frozen', schema => 'frozen', tablespace => 'nosuch');
+DROP VIEW cold.log_view;
 DROP TABLE cold.log;
 DROP TABLESPACE corm_regress_space;
 

@@ -71,8 +71,8 @@ constraint_expr(ColumnDef *def, ConstrType type)
  * Run a plan's statements.  Settings a plan makes (SET LOCAL) last only
  * while it runs, and a schema that exists already is not created again.
  */
-static void
-run_steps(List *steps)
+void
+corm_run_steps(List *steps)
 {
 	int			nestlevel = NewGUCNestLevel();
 	ListCell   *lc;
@@ -326,7 +326,7 @@ existing_constraints(Oid relid)
 							  " c.conbin::text"
 							  " FROM pg_catalog.pg_constraint c"
 							  " WHERE c.conrelid = $1 AND c.contype IN ('p', 'u', 'f', 'c', 'x')",
-							  1, argtypes, values, NULL, true, 0) != SPI_OK_SELECT)
+							  1, argtypes, values, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the constraints of relation %u", relid);
 	n = SPI_processed;
 	for (uint64 i = 0; i < n; i++)
@@ -674,9 +674,21 @@ corm_sync_model(const char *name, bool notices)
 				break;
 			}
 	}
-	run_steps(steps);
+	corm_run_steps(steps);
 	if (res->kind != CORM_ABSTRACT)
-		run_steps(diff_trigger(corm_table_owner(res)));
+	{
+		corm_run_steps(diff_trigger(corm_table_owner(res)));
+		corm_sync_view(res);
+		/* single-table ancestors list the identities of their subclasses */
+		for (const char *p = res->row->parent; p;)
+		{
+			CormResolved *ancestor = corm_resolve_model(p, false);
+
+			if (ancestor->kind == CORM_SINGLE)
+				corm_sync_view(ancestor);
+			p = ancestor->row->parent;
+		}
+	}
 	corm_record_table(name, corm_kind_name(res->kind),
 					  res->kind == CORM_ABSTRACT ? NULL : res->schema,
 					  res->kind == CORM_ABSTRACT ? NULL : res->table);

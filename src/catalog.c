@@ -302,3 +302,21 @@ corm_model_claiming_table(const char *schema, const char *table, const char *exc
 		return NULL;
 	return get_text(0, 1);
 }
+
+/* the view definition corm last generated for a model, or NULL */
+char *
+corm_view_definition(const char *model)
+{
+	if (run_query("SELECT view_definition FROM corm.model WHERE name = $1", 1, &model) == 0)
+		return NULL;
+	return get_text(0, 1);
+}
+
+void
+corm_record_view(const char *model, const char *definition)
+{
+	const char *args[2] = {model, definition};
+
+	run_query("UPDATE corm.model SET view_definition = $2 WHERE name = $1"
+			  " AND view_definition IS DISTINCT FROM $2", 2, args);
+}

@@ -154,6 +154,8 @@ extern void corm_record_table(const char *model, const char *kind,
 extern List *corm_child_models(const char *name);
 extern char *corm_model_claiming_table(const char *schema, const char *table,
 									   const char *except);
+extern char *corm_view_definition(const char *model);
+extern void corm_record_view(const char *model, const char *definition);
 
 /* ---------- resolve.c ---------- */
 
@@ -206,6 +208,7 @@ typedef struct CormResolved
 
 extern CormResolved *corm_resolve_model(const char *name, bool notices);
 extern CormResolved *corm_table_owner(CormResolved *res);
+extern const char *corm_discriminator(CormResolved *res);
 extern List *corm_single_sharers(CormResolved *owner);
 extern void corm_reset_resolve_cache(void);
 extern const char *corm_kind_name(CormKind kind);
@@ -220,7 +223,8 @@ typedef enum CormStepKind
 	CORM_CREATE_TABLE,
 	CORM_ADD_COLUMN,
 	CORM_ADD_CONSTRAINT,
-	CORM_TRIGGER
+	CORM_TRIGGER,
+	CORM_VIEW
 } CormStepKind;
 
 /* one DDL statement of a plan */
@@ -236,6 +240,7 @@ typedef struct CormStep
 extern List *corm_plan_model(CormResolved *res);
 extern CormStep *corm_plan_add_column(CormResolved *res, CormColumn *col);
 extern CormStep *corm_plan_add_constraint(CormResolved *res, CormElement *elem);
+extern CormStep *corm_make_step(CormStepKind kind, CormResolved *res, const char *object, char *sql);
 extern char *corm_column_sql(CormColumn *col);
 extern char *corm_type_sql(CormColumn *col);
 extern bool corm_column_not_null(CormColumn *col);
@@ -246,9 +251,15 @@ extern List *corm_table_onupdate(CormResolved *owner);
 extern List *corm_onupdate_args(List *assignments);
 extern List *corm_plan_trigger(CormResolved *res, List *args, bool replace);
 
+/* ---------- view.c ---------- */
+
+extern List *corm_plan_view(CormResolved *res);
+extern void corm_sync_view(CormResolved *res);
+
 /* ---------- apply.c ---------- */
 
 extern void corm_sync_model(const char *name, bool notices);
 extern void corm_sync_models(List *names);
+extern void corm_run_steps(List *steps);
 
 #endif							/* CORM_H */

@@ -27,7 +27,7 @@ corm_ddl(PG_FUNCTION_ARGS)
 	res = corm_resolve_model(name, false);
 	if (res->kind != CORM_ABSTRACT)
 	{
-		char	   *ddl = corm_plan_text(corm_plan_model(res));
+		char	   *ddl = corm_plan_text(list_concat(corm_plan_model(res), corm_plan_view(res)));
 		MemoryContext old = MemoryContextSwitchTo(caller);
 
 		result = cstring_to_text(ddl);

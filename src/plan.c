@@ -109,8 +109,8 @@ corm_column_sql(CormColumn *col)
 	return buf.data;
 }
 
-static CormStep *
-make_step(CormStepKind kind, CormResolved *res, const char *object, char *sql)
+CormStep *
+corm_make_step(CormStepKind kind, CormResolved *res, const char *object, char *sql)
 {
 	CormStep   *step = palloc0(sizeof(CormStep));
 
@@ -125,7 +125,7 @@ make_step(CormStepKind kind, CormResolved *res, const char *object, char *sql)
 CormStep *
 corm_plan_add_column(CormResolved *res, CormColumn *col)
 {
-	return make_step(CORM_ADD_COLUMN, res, col->name,
+	return corm_make_step(CORM_ADD_COLUMN, res, col->name,
 					 psprintf("ALTER TABLE %s ADD COLUMN %s",
 							  corm_qualified(res->schema, res->table),
 							  corm_column_sql(col)));
@@ -134,7 +134,7 @@ corm_plan_add_column(CormResolved *res, CormColumn *col)
 CormStep *
 corm_plan_add_constraint(CormResolved *res, CormElement *elem)
 {
-	return make_step(CORM_ADD_CONSTRAINT, res, NULL,
+	return corm_make_step(CORM_ADD_CONSTRAINT, res, NULL,
 					 psprintf("ALTER TABLE %s ADD %s",
 							  corm_qualified(res->schema, res->table), elem->text));
 }
@@ -162,7 +162,7 @@ plan_create_table(CormResolved *res)
 	appendStringInfoString(&buf, "\n)");
 	if (res->tablespace)
 		appendStringInfo(&buf, " TABLESPACE %s", quote_identifier(res->tablespace));
-	return make_step(CORM_CREATE_TABLE, res, NULL, buf.data);
+	return corm_make_step(CORM_CREATE_TABLE, res, NULL, buf.data);
 }
 
 /* the trigger arguments for assignments: "column = expression" each */
@@ -194,7 +194,7 @@ corm_plan_trigger(CormResolved *res, List *args, bool replace)
 	ListCell   *lc;
 
 	if (replace)
-		steps = lappend(steps, make_step(CORM_TRIGGER, res, NULL,
+		steps = lappend(steps, corm_make_step(CORM_TRIGGER, res, NULL,
 										 psprintf("DROP TRIGGER IF EXISTS corm_onupdate ON %s", table)));
 	if (args == NIL)
 		return steps;
@@ -205,7 +205,7 @@ corm_plan_trigger(CormResolved *res, List *args, bool replace)
 		appendStringInfo(&buf, "%s%s", foreach_current_index(lc) ? ", " : "",
 						 quote_literal_cstr(lfirst(lc)));
 	appendStringInfoChar(&buf, ')');
-	return lappend(steps, make_step(CORM_TRIGGER, res, NULL, buf.data));
+	return lappend(steps, corm_make_step(CORM_TRIGGER, res, NULL, buf.data));
 }
 
 /* every statement that creates a model's objects from nothing */
@@ -222,12 +222,12 @@ corm_plan_model(CormResolved *res)
 		case CORM_ROOT:
 		case CORM_JOINED:
 			if (res->bind_key)
-				steps = lappend(steps, make_step(CORM_CREATE_SCHEMA, res, NULL,
+				steps = lappend(steps, corm_make_step(CORM_CREATE_SCHEMA, res, NULL,
 												 psprintf("CREATE SCHEMA IF NOT EXISTS %s",
 														  quote_identifier(res->schema))));
 			/* the indexes of its constraints go to the bind's tablespace too */
 			if (res->tablespace)
-				steps = lappend(steps, make_step(CORM_SET, res, NULL,
+				steps = lappend(steps, corm_make_step(CORM_SET, res, NULL,
 												 psprintf("SET LOCAL default_tablespace = %s",
 														  quote_identifier(res->tablespace))));
 			steps = lappend(steps, plan_create_table(res));

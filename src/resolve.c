@@ -332,8 +332,9 @@ model_table_name(CormResolved *res, CormModelClassRow *mc)
 	return name;
 }
 
-static const char *
-find_discriminator(CormResolved *res)
+/* the discriminator column of a model's hierarchy, or NULL */
+const char *
+corm_discriminator(CormResolved *res)
 {
 	for (CormResolved *r = res; r; r = r->table_parent)
 	{
@@ -683,7 +684,7 @@ resolve_uncached(const char *name, bool notices)
 							row->name),
 					 errhint("A table of its own needs a primary key; without tablename its columns join the table of model \"%s\".",
 							 res->table_parent->row->name)));
-		if (find_discriminator(res) == NULL)
+		if (corm_discriminator(res) == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
 					 errmsg("model \"%s\" needs a discriminator for single-table inheritance",

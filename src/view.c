@@ -1,0 +1,313 @@
+/*
+ * view.c — every model's full row as a view, <name>_view
+ *
+ * A model whose row lives in one table gets a simple view, which
+ * PostgreSQL itself makes insertable, updatable and deletable; a
+ * single-table subclass's view keeps to its rows (its identity and its
+ * subclasses') WITH CASCADED CHECK OPTION, and fills the discriminator in.
+ * A model whose row spans joined tables gets a join of them, made writable
+ * by corm.view_trigger() (viewtrigger.c); its columns default as their
+ * tables' columns do, so an INSERT that leaves a column out gets the
+ * table's default, the root's generated key among them.
+ *
+ * The DDL corm ran for a view is kept in the catalog; a view whose
+ * definition would be the same again is left alone.
+ */
+#include "corm.h"
+
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+/* the models whose own tables hold a model's row, the root first */
+static List *
+view_levels(CormResolved *res)
+{
+	List	   *levels = NIL;
+
+	for (CormResolved *owner = corm_table_owner(res); owner;
+		 owner = owner->kind == CORM_JOINED ? corm_table_owner(owner->table_parent) : NULL)
+		levels = lcons(owner, levels);
+	return levels;
+}
+
+/* the key column of a level's table: its one primary key column */
+static CormColumn *
+level_key(CormResolved *level)
+{
+	CormColumn *key = NULL;
+	ListCell   *lc;
+
+	foreach(lc, level->table_columns)
+	{
+		CormColumn *col = lfirst(lc);
+
+		if (col->primary_key)
+		{
+			if (key)
+				return NULL;
+			key = col;
+		}
+	}
+	return key;
+}
+
+static char *
+view_name(CormResolved *res)
+{
+	char	   *name = psprintf("%s_view", res->basename);
+
+	corm_check_identifier(name, "view name", res->row->name);
+	return name;
+}
+
+static int
+level_of(List *levels, CormColumn *col)
+{
+	ListCell   *lc;
+
+	foreach(lc, levels)
+	{
+		CormResolved *level = lfirst(lc);
+
+		if (strcmp(col->table, corm_qualified(level->schema, level->table)) == 0)
+			return foreach_current_index(lc);
+	}
+	elog(ERROR, "column \"%s\" is in none of the tables of its model", col->name);
+	return -1;
+}
+
+/* the identities of a model and every subclass of it, as SQL literals */
+static char *
+identities(CormResolved *res)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, corm_models_to_sync("model", res->row->name))
+	{
+		CormResolved *d = corm_resolve_model(lfirst(lc), false);
+
+		if (d->kind == CORM_ABSTRACT || d->row->polymorphic_identity == NULL)
+			continue;
+		appendStringInfo(&buf, "%s%s", buf.len ? ", " : "",
+						 quote_literal_cstr(d->row->polymorphic_identity));
+	}
+	return buf.data;
+}
+
+/*
+ * The defaults of a table's columns as the server prints them; an identity
+ * column's is the next value of its sequence.  Empty before the table exists.
+ */
+static List *
+table_defaults(CormResolved *level)
+{
+	char	   *table = corm_qualified(level->schema, level->table);
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(table)};
+	List	   *result = NIL;
+
+	if (SPI_execute_with_args("SELECT a.attname::text,"
+							  "       CASE WHEN a.attidentity <> '' THEN"
+							  "            format('nextval(%L::regclass)',"
+							  "                   pg_catalog.pg_get_serial_sequence($1, a.attname))"
+							  "       ELSE pg_catalog.pg_get_expr(d.adbin, d.adrelid) END"
+							  "  FROM pg_catalog.pg_attribute a"
+							  "  LEFT JOIN pg_catalog.pg_attrdef d"
+							  "         ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+							  " WHERE a.attrelid = pg_catalog.to_regclass($1) AND a.attnum > 0"
+							  "   AND NOT a.attisdropped AND a.attgenerated = ''"
+							  "   AND (a.atthasdef OR a.attidentity <> '')"
+							  " ORDER BY a.attnum",
+							  1, argtypes, values, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the defaults of table %s", table);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		result = lappend(result, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+		result = lappend(result, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+	}
+	return result;
+}
+
+/* the arguments of corm.view_trigger() for a joined view */
+static char *
+trigger_arguments(CormResolved *res, List *levels, const char *disc)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s, %s, '%d'", quote_literal_cstr(disc ? disc : ""),
+					 quote_literal_cstr(disc && res->row->polymorphic_identity ?
+										res->row->polymorphic_identity : ""),
+					 list_length(levels));
+	foreach(lc, levels)
+	{
+		CormResolved *level = lfirst(lc);
+		CormColumn *key = level_key(level);
+		int			index = foreach_current_index(lc);
+		List	   *cols = NIL;
+		ListCell   *cc;
+
+		foreach(cc, res->columns)
+		{
+			CormColumn *col = lfirst(cc);
+
+			if (level_of(levels, col) == index && (index == 0 || strcmp(col->name, key->name) != 0))
+				cols = lappend(cols, col->name);
+		}
+		appendStringInfo(&buf, ",\n        %s, %s, '%d'",
+						 quote_literal_cstr(corm_qualified(level->schema, level->table)),
+						 quote_literal_cstr(key->name), list_length(cols));
+		foreach(cc, cols)
+			appendStringInfo(&buf, ", %s", quote_literal_cstr(lfirst(cc)));
+	}
+	return buf.data;
+}
+
+/* the statements that (re)create a model's view */
+List *
+corm_plan_view(CormResolved *res)
+{
+	List	   *levels = view_levels(res);
+	const char *disc = corm_discriminator(res);
+	char	   *view = corm_qualified(res->schema, view_name(res));
+	StringInfoData sql;
+	List	   *steps = NIL;
+	ListCell   *lc;
+
+	if (res->kind == CORM_ABSTRACT)
+		return NIL;
+	foreach(lc, levels)
+		if (list_length(levels) > 1 && level_key(lfirst(lc)) == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("model \"%s\" cannot have a view across its tables",
+							res->row->name),
+					 errdetail("Model \"%s\" has no one-column primary key.",
+							   ((CormResolved *) lfirst(lc))->row->name)));
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE OR REPLACE VIEW %s AS\nSELECT ", view);
+	foreach(lc, res->columns)
+	{
+		CormColumn *col = lfirst(lc);
+
+		appendStringInfo(&sql, "%st%d.%s", foreach_current_index(lc) ? ", " : "",
+						 level_of(levels, col), quote_identifier(col->name));
+	}
+	foreach(lc, levels)
+	{
+		CormResolved *level = lfirst(lc);
+		int			i = foreach_current_index(lc);
+
+		if (i == 0)
+			appendStringInfo(&sql, "\n  FROM %s t0", corm_qualified(level->schema, level->table));
+		else
+			appendStringInfo(&sql, "\n  JOIN %s t%d ON t%d.%s = t0.%s",
+							 corm_qualified(level->schema, level->table), i, i,
+							 quote_identifier(level_key(level)->name),
+							 quote_identifier(level_key(linitial(levels))->name));
+	}
+	if (res->kind == CORM_SINGLE)
+	{
+		appendStringInfo(&sql, "\n WHERE t0.%s IN (%s)", quote_identifier(disc), identities(res));
+		if (list_length(levels) == 1)
+			appendStringInfoString(&sql, "\n  WITH CASCADED CHECK OPTION");
+	}
+	steps = lappend(steps, corm_make_step(CORM_VIEW, res, NULL, sql.data));
+
+	/* a join's columns default as their tables' do; the discriminator to the identity */
+	if (list_length(levels) > 1)
+	{
+		foreach(lc, levels)
+		{
+			List	   *defaults = table_defaults(lfirst(lc));
+
+			for (int i = 0; i + 1 < list_length(defaults); i += 2)
+			{
+				CormColumn *col = corm_find_column(res->columns, list_nth(defaults, i));
+
+				if (col && level_of(levels, col) == foreach_current_index(lc) &&
+					!(disc && strcmp(col->name, disc) == 0))
+					steps = lappend(steps, corm_make_step(CORM_VIEW, res, NULL,
+														  psprintf("ALTER VIEW %s ALTER COLUMN %s SET DEFAULT %s",
+																   view, quote_identifier(col->name),
+																   (char *) list_nth(defaults, i + 1))));
+			}
+		}
+	}
+	if (disc && res->row->polymorphic_identity)
+		steps = lappend(steps, corm_make_step(CORM_VIEW, res, NULL,
+											  psprintf("ALTER VIEW %s ALTER COLUMN %s SET DEFAULT %s",
+													   view, quote_identifier(disc),
+													   quote_literal_cstr(res->row->polymorphic_identity))));
+	if (list_length(levels) > 1)
+		steps = lappend(steps, corm_make_step(CORM_VIEW, res, NULL,
+											  psprintf("CREATE OR REPLACE TRIGGER corm_view\n"
+													   "    INSTEAD OF INSERT OR UPDATE OR DELETE ON %s\n"
+													   "    FOR EACH ROW EXECUTE FUNCTION corm.view_trigger(%s)",
+													   view, trigger_arguments(res, levels, disc))));
+	return steps;
+}
+
+/* whether an existing view's columns are the first of the planned ones */
+static bool
+columns_extend(Oid viewid, CormResolved *res)
+{
+	Oid			argtypes[1] = {OIDOID};
+	Datum		values[1] = {ObjectIdGetDatum(viewid)};
+
+	if (SPI_execute_with_args("SELECT attname::text, atttypid, atttypmod FROM pg_catalog.pg_attribute"
+							  " WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+							  1, argtypes, values, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the columns of view %u", viewid);
+	if (SPI_processed > (uint64) list_length(res->columns))
+		return false;
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		CormColumn *col = list_nth(res->columns, i);
+		bool		isnull;
+		char	   *name = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		Oid			type = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
+		int32		typmod = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3, &isnull));
+
+		if (strcmp(name, col->name) != 0 || type != col->typid ||
+			(!col->is_serial && typmod != col->typmod))
+			return false;
+	}
+	return true;
+}
+
+/* bring a model's view to its definition; nothing when it is the same */
+void
+corm_sync_view(CormResolved *res)
+{
+	List	   *steps = corm_plan_view(res);
+	char	   *definition = corm_plan_text(steps);
+	char	   *recorded = corm_view_definition(res->row->name);
+	char	   *name = view_name(res);
+	Oid			nsp = get_namespace_oid(res->schema, false);
+	Oid			viewid = get_relname_relid(name, nsp);
+
+	if (steps == NIL)
+		return;
+	if (OidIsValid(viewid) && recorded && strcmp(recorded, definition) == 0)
+		return;
+	if (OidIsValid(viewid) && recorded == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_TABLE),
+				 errmsg("relation %s already exists", corm_qualified(res->schema, name)),
+				 errdetail("Model \"%s\" would create its view by that name.", res->row->name),
+				 errhint("Rename or drop the relation, or give the model another tablename.")));
+	if (OidIsValid(viewid) && !columns_extend(viewid, res))
+		steps = lcons(corm_make_step(CORM_VIEW, res, NULL,
+									 psprintf("DROP VIEW %s", corm_qualified(res->schema, name))),
+					  steps);
+	corm_run_steps(steps);
+	corm_record_view(res->row->name, definition);
+}

@@ -1,0 +1,595 @@
+/*
+ * viewtrigger.c — corm.view_trigger(), INSTEAD OF INSERT, UPDATE and DELETE
+ * on the view of a model stored across joined tables
+ *
+ * The trigger's arguments describe the view: its discriminator column and
+ * the model's identity (or two empty strings), then the tables from the
+ * root down, each as: table, key column, number of columns, the view's
+ * columns stored in that table.  The key of every table below the root is
+ * the root's key.
+ *
+ * INSERT writes each table in turn, the root first, straight through the
+ * executor's own insert path (the one logical replication uses): BEFORE
+ * triggers, generated columns, constraints, indexes and AFTER triggers
+ * (foreign key checks) all run as for an INSERT statement, without planning
+ * and starting a query per row.  A table with row-level security, UPDATE
+ * and DELETE go through prepared statements instead.  What the tables
+ * stored (after defaults and their own triggers) is what RETURNING shows.
+ *
+ * The resolved description is cached per trigger and dropped when any of
+ * its relations changes.
+ */
+#include "corm.h"
+
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/executor.h"
+#include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "optimizer/optimizer.h"
+#include "rewrite/rewriteHandler.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/regproc.h"
+#include "utils/rls.h"
+#include "utils/varlena.h"
+
+PG_FUNCTION_INFO_V1(corm_view_trigger);
+
+/* one table of the view */
+typedef struct ViewLevel
+{
+	Oid			relid;
+	char	   *table;			/* qualified, quoted: for statements */
+	AttrNumber	key;			/* the key's attribute number in the table */
+	int			ncols;
+	AttrNumber *view_attnos;	/* the view's columns stored here */
+	AttrNumber *table_attnos;	/* and where they are in the table */
+	Oid		   *types;			/* their types, the statements' parameters */
+	SPIPlanPtr	insert_plan;	/* for tables with row-level security */
+	SPIPlanPtr	update_plan;
+	SPIPlanPtr	delete_plan;
+} ViewLevel;
+
+typedef struct ViewEntry
+{
+	Oid			tgoid;			/* hash key */
+	bool		valid;
+	MemoryContext cxt;
+	Oid			viewid;
+	AttrNumber	disc;			/* the discriminator in the view, or 0 */
+	Datum		identity;		/* the value it must have */
+	int			nlevels;
+	ViewLevel  *levels;
+	AttrNumber	key;			/* the root key in the view */
+	Oid			keytype;
+} ViewEntry;
+
+static HTAB *view_cache = NULL;
+
+static void
+invalidate_views(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	ViewEntry  *entry;
+
+	hash_seq_init(&status, view_cache);
+	while ((entry = hash_seq_search(&status)) != NULL)
+	{
+		if (relid == InvalidOid || entry->viewid == relid)
+			entry->valid = false;
+		for (int i = 0; entry->valid && i < entry->nlevels; i++)
+			if (entry->levels[i].relid == relid)
+				entry->valid = false;
+	}
+}
+
+static void
+release_entry(ViewEntry *entry)
+{
+	for (int i = 0; i < entry->nlevels; i++)
+	{
+		ViewLevel  *level = &entry->levels[i];
+
+		if (level->insert_plan)
+			SPI_freeplan(level->insert_plan);
+		if (level->update_plan)
+			SPI_freeplan(level->update_plan);
+		if (level->delete_plan)
+			SPI_freeplan(level->delete_plan);
+	}
+	entry->nlevels = 0;
+	if (entry->cxt)
+		MemoryContextDelete(entry->cxt);
+	entry->cxt = NULL;
+}
+
+static void
+bad_arguments(Trigger *tg)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_TRIGGERED_ACTION_EXCEPTION),
+			 errmsg("trigger \"%s\" does not describe a corm view", tg->tgname),
+			 errhint("Register the model again to bring its view up to date.")));
+}
+
+static AttrNumber
+view_attno(TupleDesc desc, const char *name, Trigger *tg)
+{
+	AttrNumber	attno = SPI_fnumber(desc, name);
+
+	if (attno <= 0)
+		bad_arguments(tg);
+	return attno;
+}
+
+/* read a trigger's arguments against the view and its tables */
+static void
+build_entry(ViewEntry *entry, TriggerData *td)
+{
+	Trigger    *tg = td->tg_trigger;
+	TupleDesc	desc = RelationGetDescr(td->tg_relation);
+	int			arg = 3;
+
+	release_entry(entry);
+	if (tg->tgnargs < 3)
+		bad_arguments(tg);
+	entry->cxt = AllocSetContextCreate(CacheMemoryContext, "corm view trigger",
+									   ALLOCSET_SMALL_SIZES);
+	entry->viewid = RelationGetRelid(td->tg_relation);
+	entry->disc = 0;
+	if (tg->tgargs[0][0] != '\0')
+	{
+		Form_pg_attribute attr;
+		Oid			input;
+		Oid			ioparam;
+		MemoryContext old;
+
+		entry->disc = view_attno(desc, tg->tgargs[0], tg);
+		attr = TupleDescAttr(desc, entry->disc - 1);
+		getTypeInputInfo(attr->atttypid, &input, &ioparam);
+		old = MemoryContextSwitchTo(entry->cxt);
+		entry->identity = OidInputFunctionCall(input, tg->tgargs[1], ioparam, attr->atttypmod);
+		MemoryContextSwitchTo(old);
+	}
+	entry->nlevels = pg_strtoint32(tg->tgargs[2]);
+	if (entry->nlevels < 1)
+		bad_arguments(tg);
+	entry->levels = MemoryContextAllocZero(entry->cxt, sizeof(ViewLevel) * entry->nlevels);
+	for (int i = 0; i < entry->nlevels; i++)
+	{
+		ViewLevel  *level = &entry->levels[i];
+		List	   *names;
+
+		if (arg + 3 > tg->tgnargs)
+			bad_arguments(tg);
+		names = stringToQualifiedNameList(tg->tgargs[arg]);
+		level->relid = RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, false);
+		level->table = MemoryContextStrdup(entry->cxt,
+										   quote_qualified_identifier(get_namespace_name(get_rel_namespace(level->relid)),
+																	  get_rel_name(level->relid)));
+		level->key = get_attnum(level->relid, tg->tgargs[arg + 1]);
+		level->ncols = pg_strtoint32(tg->tgargs[arg + 2]);
+		arg += 3;
+		if (level->key <= 0 || level->ncols < 0 || arg + level->ncols > tg->tgnargs)
+			bad_arguments(tg);
+		level->view_attnos = MemoryContextAlloc(entry->cxt, sizeof(AttrNumber) * (level->ncols + 1));
+		level->table_attnos = MemoryContextAlloc(entry->cxt, sizeof(AttrNumber) * (level->ncols + 1));
+		level->types = MemoryContextAlloc(entry->cxt, sizeof(Oid) * (level->ncols + 1));
+		for (int j = 0; j < level->ncols; j++, arg++)
+		{
+			level->view_attnos[j] = view_attno(desc, tg->tgargs[arg], tg);
+			level->table_attnos[j] = get_attnum(level->relid, tg->tgargs[arg]);
+			level->types[j] = TupleDescAttr(desc, level->view_attnos[j] - 1)->atttypid;
+			if (level->table_attnos[j] <= 0)
+				bad_arguments(tg);
+			if (i == 0 && level->table_attnos[j] == level->key)
+				entry->key = level->view_attnos[j];
+		}
+	}
+	if (entry->key == 0)
+		bad_arguments(tg);
+	entry->keytype = TupleDescAttr(desc, entry->key - 1)->atttypid;
+	entry->valid = true;
+}
+
+static ViewEntry *
+lookup_entry(TriggerData *td)
+{
+	ViewEntry  *entry;
+	bool		found;
+
+	if (view_cache == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(ViewEntry);
+		view_cache = hash_create("corm view triggers", 64, &ctl, HASH_ELEM | HASH_BLOBS);
+		CacheRegisterRelcacheCallback(invalidate_views, (Datum) 0);
+	}
+	entry = hash_search(view_cache, &td->tg_trigger->tgoid, HASH_ENTER, &found);
+	if (!found)
+	{
+		entry->cxt = NULL;
+		entry->nlevels = 0;
+		entry->valid = false;
+	}
+	if (!entry->valid)
+		build_entry(entry, td);
+	return entry;
+}
+
+/* the row a view's RETURNING sees, being built from what the tables stored */
+typedef struct ViewRow
+{
+	TupleDesc	desc;
+	Datum	   *values;
+	bool	   *nulls;
+} ViewRow;
+
+static void
+keep_value(ViewRow *row, AttrNumber attno, Datum value, bool isnull)
+{
+	Form_pg_attribute attr = TupleDescAttr(row->desc, attno - 1);
+
+	row->nulls[attno - 1] = isnull;
+	row->values[attno - 1] = isnull ? (Datum) 0 : datumCopy(value, attr->attbyval, attr->attlen);
+}
+
+static char *
+identity_text(Oid type, Datum value)
+{
+	Oid			output;
+	bool		isvarlena;
+
+	getTypeOutputInfo(type, &output, &isvarlena);
+	return OidOutputFunctionCall(output, value);
+}
+
+/* refuse a row of another model through this model's view */
+static void
+check_discriminator(ViewEntry *entry, ViewRow *row, Relation view)
+{
+	Form_pg_attribute attr;
+
+	if (entry->disc == 0)
+		return;
+	attr = TupleDescAttr(row->desc, entry->disc - 1);
+	if (row->nulls[entry->disc - 1])
+	{
+		row->nulls[entry->disc - 1] = false;
+		row->values[entry->disc - 1] = entry->identity;
+		return;
+	}
+	if (!datum_image_eq(row->values[entry->disc - 1], entry->identity, attr->attbyval, attr->attlen))
+		ereport(ERROR,
+				(errcode(ERRCODE_WITH_CHECK_OPTION_VIOLATION),
+				 errmsg("new row violates check option for view \"%s\"",
+						RelationGetRelationName(view)),
+				 errdetail("Rows of this view have %s = %s.", NameStr(attr->attname),
+						   identity_text(attr->atttypid, entry->identity))));
+}
+
+static void
+check_insert_privilege(Relation rel, ViewLevel *level)
+{
+	Oid			user = GetUserId();
+
+	if (pg_class_aclcheck(RelationGetRelid(rel), user, ACL_INSERT) == ACLCHECK_OK)
+		return;
+	for (int j = 0; j < level->ncols; j++)
+		if (pg_attribute_aclcheck(RelationGetRelid(rel), level->table_attnos[j], user,
+								  ACL_INSERT) != ACLCHECK_OK)
+			aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, RelationGetRelationName(rel));
+}
+
+/*
+ * Insert one table's part of the row through the executor's insert path.
+ * Columns of the table that the view does not show get their defaults.
+ * Returns false when a BEFORE trigger of the table skipped the row.
+ */
+static bool
+insert_level(ViewLevel *level, Relation rel, ViewRow *row, Datum key, bool is_root)
+{
+	EState	   *estate = CreateExecutorState();
+	RangeTblEntry *rte = makeNode(RangeTblEntry);
+	ResultRelInfo *rri = makeNode(ResultRelInfo);
+	TupleDesc	tdesc = RelationGetDescr(rel);
+	TupleTableSlot *slot;
+	bool	   *covered = palloc0(sizeof(bool) * tdesc->natts);
+	bool		inserted;
+
+	rte->rtekind = RTE_RELATION;
+	rte->relid = RelationGetRelid(rel);
+	rte->relkind = rel->rd_rel->relkind;
+	rte->rellockmode = RowExclusiveLock;
+	rte->requiredPerms = ACL_INSERT;
+	ExecInitRangeTable(estate, list_make1(rte));
+	InitResultRelInfo(rri, rel, 1, NULL, 0);
+	estate->es_output_cid = GetCurrentCommandId(true);
+	ExecOpenIndices(rri, false);
+
+	slot = table_slot_create(rel, &estate->es_tupleTable);
+	ExecClearTuple(slot);
+	for (int a = 0; a < tdesc->natts; a++)
+	{
+		slot->tts_values[a] = (Datum) 0;
+		slot->tts_isnull[a] = true;
+	}
+	for (int j = 0; j < level->ncols; j++)
+	{
+		AttrNumber	va = level->view_attnos[j];
+
+		slot->tts_values[level->table_attnos[j] - 1] = row->values[va - 1];
+		slot->tts_isnull[level->table_attnos[j] - 1] = row->nulls[va - 1];
+		covered[level->table_attnos[j] - 1] = true;
+	}
+	if (!is_root)
+	{
+		slot->tts_values[level->key - 1] = key;
+		slot->tts_isnull[level->key - 1] = false;
+		covered[level->key - 1] = true;
+	}
+	for (int a = 0; a < tdesc->natts; a++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(tdesc, a);
+		Node	   *def;
+
+		if (covered[a] || attr->attisdropped || attr->attgenerated)
+			continue;
+		def = build_column_default(rel, a + 1);
+		if (def != NULL)
+		{
+			ExprState  *state = ExecPrepareExpr((Expr *) def, estate);
+
+			slot->tts_values[a] = ExecEvalExprSwitchContext(state, GetPerTupleExprContext(estate),
+															&slot->tts_isnull[a]);
+		}
+	}
+	ExecStoreVirtualTuple(slot);
+	ItemPointerSetInvalid(&slot->tts_tid);
+
+	ExecSimpleRelationInsert(rri, estate, slot);
+	inserted = ItemPointerIsValid(&slot->tts_tid);
+	if (inserted)
+	{
+		slot_getallattrs(slot);
+		for (int j = 0; j < level->ncols; j++)
+			keep_value(row, level->view_attnos[j], slot->tts_values[level->table_attnos[j] - 1],
+					   slot->tts_isnull[level->table_attnos[j] - 1]);
+	}
+	ExecCloseIndices(rri);
+	ExecResetTupleTable(estate->es_tupleTable, false);
+	FreeExecutorState(estate);
+	return inserted;
+}
+
+/*
+ * A statement over one table: its columns as $1 .. $n, the key as $n+1
+ * (an INSERT below the root sets the key column from it).
+ */
+static SPIPlanPtr
+prepare_level(ViewLevel *level, bool is_root, Oid keytype, TupleDesc view, CmdType cmd)
+{
+	StringInfoData sql;
+	StringInfoData list;
+	Oid		   *types = palloc(sizeof(Oid) * (level->ncols + 1));
+	const char *keyname = quote_identifier(get_attname(level->relid, level->key, false));
+	SPIPlanPtr	plan;
+
+	initStringInfo(&sql);
+	initStringInfo(&list);
+	for (int j = 0; j < level->ncols; j++)
+	{
+		appendStringInfo(&list, "%s%s", j ? ", " : "",
+						 quote_identifier(NameStr(TupleDescAttr(view, level->view_attnos[j] - 1)->attname)));
+		types[j] = level->types[j];
+	}
+	types[level->ncols] = keytype;
+	if (cmd == CMD_INSERT)
+	{
+		appendStringInfo(&sql, "INSERT INTO %s (%s%s%s) VALUES (", level->table, list.data,
+						 is_root ? "" : (level->ncols ? ", " : ""), is_root ? "" : keyname);
+		for (int j = 0; j < level->ncols + (is_root ? 0 : 1); j++)
+			appendStringInfo(&sql, "%s$%d", j ? ", " : "", j + 1);
+		appendStringInfo(&sql, ")%s%s", level->ncols ? " RETURNING " : "", list.data);
+	}
+	else if (cmd == CMD_UPDATE)
+	{
+		appendStringInfo(&sql, "UPDATE %s SET (%s) = ROW(", level->table, list.data);
+		for (int j = 0; j < level->ncols; j++)
+			appendStringInfo(&sql, "%s$%d", j ? ", " : "", j + 1);
+		appendStringInfo(&sql, ") WHERE %s = $%d RETURNING %s", keyname, level->ncols + 1, list.data);
+	}
+	else
+	{
+		appendStringInfo(&sql, "DELETE FROM %s WHERE %s = $1", level->table, keyname);
+		types[0] = keytype;
+	}
+	plan = SPI_prepare(sql.data, cmd == CMD_DELETE ? 1 : level->ncols + 1, types);
+	if (plan == NULL)
+		elog(ERROR, "could not prepare \"%s\": %s", sql.data, SPI_result_code_string(SPI_result));
+	SPI_keepplan(plan);
+	return plan;
+}
+
+/*
+ * Run a level's prepared statement with the row's values of its columns
+ * and the key; keep what RETURNING gives, in "keep".  False when no row
+ * was affected.
+ */
+static bool
+run_level(ViewLevel *level, SPIPlanPtr plan, ViewRow *row, Datum key, bool key_only,
+		  MemoryContext keep)
+{
+	Datum	   *values = palloc(sizeof(Datum) * (level->ncols + 1));
+	char	   *nulls = palloc(sizeof(char) * (level->ncols + 1));
+	int			nargs = 0;
+	bool		affected;
+
+	if (!key_only)
+	{
+		for (int j = 0; j < level->ncols; j++)
+		{
+			values[j] = row->values[level->view_attnos[j] - 1];
+			nulls[j] = row->nulls[level->view_attnos[j] - 1] ? 'n' : ' ';
+		}
+		nargs = level->ncols;
+	}
+	values[nargs] = key;
+	nulls[nargs] = ' ';
+	if (SPI_execute_plan(plan, values, nulls, false, 0) < 0)
+		elog(ERROR, "could not change table %s", level->table);
+	affected = SPI_processed > 0;
+	if (affected && SPI_tuptable != NULL && !key_only)
+	{
+		MemoryContext old = MemoryContextSwitchTo(keep);
+
+		for (int j = 0; j < level->ncols; j++)
+		{
+			bool		isnull;
+			Datum		value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, j + 1, &isnull);
+
+			keep_value(row, level->view_attnos[j], value, isnull);
+		}
+		MemoryContextSwitchTo(old);
+	}
+	return affected;
+}
+
+static bool
+level_changed(ViewLevel *level, HeapTuple oldtup, HeapTuple newtup, TupleDesc desc)
+{
+	for (int j = 0; j < level->ncols; j++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(desc, level->view_attnos[j] - 1);
+		bool		oldnull;
+		bool		newnull;
+		Datum		oldval = heap_getattr(oldtup, level->view_attnos[j], desc, &oldnull);
+		Datum		newval = heap_getattr(newtup, level->view_attnos[j], desc, &newnull);
+
+		if (oldnull != newnull ||
+			(!oldnull && !datum_image_eq(oldval, newval, attr->attbyval, attr->attlen)))
+			return true;
+	}
+	return false;
+}
+
+/* corm.view_trigger(VARIADIC description) RETURNS trigger */
+Datum
+corm_view_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	Relation	view;
+	ViewEntry  *entry;
+	ViewRow		row;
+	HeapTuple	tuple;
+	Datum		key;
+	bool		isnull;
+	MemoryContext caller = CurrentMemoryContext;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_INSTEAD(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("corm.view_trigger() must be fired INSTEAD OF ... FOR EACH ROW")));
+	view = td->tg_relation;
+	entry = lookup_entry(td);
+	row.desc = RelationGetDescr(view);
+	row.values = palloc(sizeof(Datum) * row.desc->natts);
+	row.nulls = palloc(sizeof(bool) * row.desc->natts);
+	tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
+	heap_deform_tuple(tuple, row.desc, row.values, row.nulls);
+
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+	{
+		check_discriminator(entry, &row, view);
+		key = (Datum) 0;
+		for (int i = 0; i < entry->nlevels; i++)
+		{
+			ViewLevel  *level = &entry->levels[i];
+			Relation	rel = table_open(level->relid, RowExclusiveLock);
+			bool		done;
+
+			if (check_enable_rls(level->relid, InvalidOid, false) == RLS_ENABLED)
+			{
+				if (SPI_connect() != SPI_OK_CONNECT)
+					elog(ERROR, "SPI_connect failed");
+				if (level->insert_plan == NULL)
+					level->insert_plan = prepare_level(level, i == 0, entry->keytype, row.desc,
+													   CMD_INSERT);
+				done = run_level(level, level->insert_plan, &row, key, false, caller);
+				SPI_finish();
+			}
+			else
+			{
+				check_insert_privilege(rel, level);
+				done = insert_level(level, rel, &row, key, i == 0);
+			}
+			table_close(rel, NoLock);
+			if (!done)
+			{
+				if (i == 0)
+					return PointerGetDatum(NULL);	/* the root table skipped it */
+				ereport(ERROR,
+						(errcode(ERRCODE_TRIGGERED_ACTION_EXCEPTION),
+						 errmsg("a trigger on table %s skipped part of a row of view \"%s\"",
+								level->table, RelationGetRelationName(view))));
+			}
+			if (i == 0)
+				key = row.values[entry->key - 1];
+		}
+		return PointerGetDatum(heap_form_tuple(row.desc, row.values, row.nulls));
+	}
+
+	key = heap_getattr(td->tg_trigtuple, entry->key, row.desc, &isnull);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+	{
+		check_discriminator(entry, &row, view);
+		for (int i = 0; i < entry->nlevels; i++)
+		{
+			ViewLevel  *level = &entry->levels[i];
+
+			if (!level_changed(level, td->tg_trigtuple, td->tg_newtuple, row.desc))
+				continue;
+			if (level->update_plan == NULL)
+				level->update_plan = prepare_level(level, i == 0, entry->keytype, row.desc,
+												   CMD_UPDATE);
+			if (!run_level(level, level->update_plan, &row, key, false, caller))
+			{
+				SPI_finish();
+				return PointerGetDatum(NULL);
+			}
+		}
+		SPI_finish();
+		return PointerGetDatum(heap_form_tuple(row.desc, row.values, row.nulls));
+	}
+
+	/* DELETE: the root row; the other tables follow by ON DELETE CASCADE */
+	if (entry->levels[0].delete_plan == NULL)
+		entry->levels[0].delete_plan = prepare_level(&entry->levels[0], true, entry->keytype,
+													 row.desc, CMD_DELETE);
+	if (!run_level(&entry->levels[0], entry->levels[0].delete_plan, &row, key, true, caller))
+	{
+		SPI_finish();
+		return PointerGetDatum(NULL);
+	}
+	SPI_finish();
+	return PointerGetDatum(td->tg_trigtuple);
+}
