@@ -489,6 +489,19 @@ level_changed(ViewLevel *level, HeapTuple oldtup, HeapTuple newtup, TupleDesc de
 	return false;
 }
 
+static bool
+discriminator_changed(ViewEntry *entry, HeapTuple oldtup, HeapTuple newtup, TupleDesc desc)
+{
+	Form_pg_attribute attr = TupleDescAttr(desc, entry->disc - 1);
+	bool		oldnull;
+	bool		newnull;
+	Datum		oldval = heap_getattr(oldtup, entry->disc, desc, &oldnull);
+	Datum		newval = heap_getattr(newtup, entry->disc, desc, &newnull);
+
+	return oldnull != newnull ||
+		(!oldnull && !datum_image_eq(oldval, newval, attr->attbyval, attr->attlen));
+}
+
 /* corm.view_trigger(VARIADIC description) RETURNS trigger */
 Datum
 corm_view_trigger(PG_FUNCTION_ARGS)
@@ -561,7 +574,9 @@ corm_view_trigger(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed");
 	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 	{
-		check_discriminator(entry, &row, view);
+		/* the view shows its subclasses' rows too: only a change of type is refused */
+		if (entry->disc && discriminator_changed(entry, td->tg_trigtuple, td->tg_newtuple, row.desc))
+			check_discriminator(entry, &row, view);
 		for (int i = 0; i < entry->nlevels; i++)
 		{
 			ViewLevel  *level = &entry->levels[i];

@@ -1,0 +1,76 @@
+-- Model views (SPEC §5): every model's full row as <name>_view, writable:
+-- joined inheritance through corm's INSTEAD OF trigger, single-table
+-- subclasses through a checked, filtered view.
+CREATE SCHEMA views;
+SET search_path = views;
+SELECT corm.register_model_class('Keyed4', primary_key => 'id integer');
+SELECT corm.register_model('Person', model_class => 'Keyed4',
+                           columns => 'name text NOT NULL, kind text, joined date DEFAULT current_date',
+                           polymorphic_on => 'kind');
+SELECT corm.register_model('Staff', parent => 'Person', columns => 'title text NOT NULL DEFAULT ''staff''');
+SELECT corm.register_model('Manager', parent => 'Staff', columns => 'reports int CHECK (reports >= 0)');
+-- a single-table subclass beside the joined ones
+SELECT corm.register_model('Guest', parent => 'Person', model_class => 'Model', columns => 'host text');
+\d+ manager_view
+SELECT name, "table" FROM corm.models WHERE name IN ('Person', 'Staff', 'Manager', 'Guest') ORDER BY name;
+
+-- INSERT through a depth-3 view: rows in three tables, the root's key, the
+-- tables' defaults, the discriminator filled in, RETURNING what was stored
+INSERT INTO manager_view (name, reports) VALUES ('ann', 3) RETURNING *;
+INSERT INTO manager_view (id, name, title, reports, joined) VALUES (100, 'bob', 'cto', 0, '2020-01-01')
+RETURNING id, name, kind, title, reports, joined;
+INSERT INTO staff_view (name) VALUES ('cy') RETURNING id, name, kind, title;
+SELECT * FROM person ORDER BY id;
+SELECT * FROM staff ORDER BY id;
+SELECT * FROM manager ORDER BY id;
+
+-- the root's view shows every row with its identity: polymorphic loading
+INSERT INTO guest_view (name, host) VALUES ('dee', 'ann') RETURNING id, name, kind, host;
+INSERT INTO person_view (name) VALUES ('eve') RETURNING id, name, kind;
+SELECT id, name, kind FROM person_view ORDER BY id;
+SELECT id, name, kind, title FROM staff_view ORDER BY id;
+SELECT id, name, kind, host FROM guest_view ORDER BY id;
+
+-- UPDATE: only the tables whose columns change are touched
+CREATE TEMP TABLE versions AS
+SELECT 'person' AS t, xmin::text AS v FROM person WHERE id = 1
+UNION ALL SELECT 'staff', xmin::text FROM staff WHERE id = 1
+UNION ALL SELECT 'manager', xmin::text FROM manager WHERE id = 1;
+UPDATE manager_view SET reports = 4 WHERE id = 1 RETURNING id, name, title, reports;
+SELECT v.t, x.v = v.v AS untouched FROM versions v JOIN (
+    SELECT 'person' AS t, xmin::text AS v FROM person WHERE id = 1
+    UNION ALL SELECT 'staff', xmin::text FROM staff WHERE id = 1
+    UNION ALL SELECT 'manager', xmin::text FROM manager WHERE id = 1) x USING (t) ORDER BY 1;
+UPDATE manager_view SET name = 'anne', title = 'ceo' WHERE id = 1 RETURNING id, name, title, reports;
+WITH u AS (UPDATE staff_view SET title = upper(title) RETURNING id, kind, title)
+SELECT * FROM u ORDER BY id;
+-- a row cannot change its type through a view
+UPDATE manager_view SET kind = 'Staff' WHERE id = 1;
+
+-- errors name the real table and column; a failed row leaves nothing
+INSERT INTO manager_view (name, reports) VALUES (NULL, 1);
+INSERT INTO manager_view (name, reports) VALUES ('fay', -1);
+INSERT INTO manager_view (id, name) VALUES (100, 'dup');
+INSERT INTO manager_view (name, kind) VALUES ('gus', 'Guest');
+SELECT count(*) AS people FROM person;
+
+-- a single-table view keeps to its rows
+INSERT INTO guest_view (name, kind) VALUES ('hal', 'Staff');
+UPDATE guest_view SET kind = 'Person';
+SELECT count(*) AS guests_unchanged FROM guest_view;
+
+-- DELETE through a child's view, or the root's, removes the whole object
+DELETE FROM manager_view WHERE id = 100 RETURNING id, name;
+DELETE FROM person_view WHERE id = 1;
+SELECT (SELECT count(*) FROM person) AS people, (SELECT count(*) FROM staff) AS staff,
+       (SELECT count(*) FROM manager) AS managers;
+
+-- a new column reaches the views of the model and its subclasses
+SELECT corm.register_model('Staff', parent => 'Person', columns => 'title text NOT NULL DEFAULT ''staff'', badge text');
+SELECT attname FROM pg_attribute WHERE attrelid = 'manager_view'::regclass AND attnum > 0 ORDER BY attnum;
+INSERT INTO manager_view (name, badge) VALUES ('ida', 'B7') RETURNING id, name, badge, title;
+
+-- a view name that is taken is refused
+CREATE TABLE taken_view (x int);
+SELECT corm.register_model('Taken', model_class => 'Keyed4');
+SELECT to_regclass('taken') IS NULL AS no_table;
