@@ -16,8 +16,8 @@ SELECT corm.register_meta('PluralMeta', naming => 'meta.pluralize(text)');
 SELECT name, naming, binding, hooks FROM corm.meta WHERE name = 'PluralMeta';
 SELECT corm.register_model_class('PluralBase', primary_key => 'id integer', meta => 'PluralMeta');
 SELECT corm.register_model('BlogPost', model_class => 'PluralBase', columns => 'title text');
-SELECT corm.register_model('Person', model_class => 'PluralBase', tablename => 'people');
-SELECT name, "table" FROM corm.models WHERE name IN ('BlogPost', 'Person') ORDER BY name;
+SELECT corm.register_model('Human', model_class => 'PluralBase', tablename => 'people');
+SELECT name, "table" FROM corm.models WHERE name IN ('BlogPost', 'Human') ORDER BY name;
 -- naming functions must exist and take and return text
 SELECT corm.register_meta('BadMeta', naming => 'meta.nosuch(text)');
 SELECT corm.register_meta('BadMeta', naming => 'pg_catalog.length(text)');
