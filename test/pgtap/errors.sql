@@ -7,7 +7,7 @@ CREATE EXTENSION corm;
 CREATE SCHEMA tap_err;
 SET search_path = tap_err, public;
 
-SELECT plan(228);
+SELECT plan(230);
 
 -- canaries: injected SQL would drop the table or call the sequence (whose
 -- nextval survives the rollback of a failed call)
@@ -191,9 +191,11 @@ SELECT hasnt_table('tap_err', 'thing', 'no generated name');
 -- ---------------------------------------------------- 42622: names too long
 SELECT refused(format($$SELECT corm.register_model(%L, model_class => 'IdModel')$$, 'X' || repeat('y', 63)),
                '42622', 'a generated table name of 64 bytes');
-SELECT lives_ok(format($$SELECT corm.register_model(%L, model_class => 'IdModel')$$, 'X' || repeat('y', 62)),
-                'a generated table name of 63 bytes');
-SELECT has_table('tap_err', ('x' || repeat('y', 62))::name, 'the 63-byte name is used untruncated');
+SELECT refused(format($$SELECT corm.register_model(%L, model_class => 'IdModel')$$, 'X' || repeat('y', 62)),
+               '42622', 'a 63-byte table name leaves no room for its <name>_view');
+SELECT lives_ok(format($$SELECT corm.register_model(%L, model_class => 'IdModel')$$, 'X' || repeat('y', 57)),
+                'a generated table name of 58 bytes, and its 63-byte view name');
+SELECT has_table('tap_err', ('x' || repeat('y', 57))::name, 'the 58-byte name is used untruncated');
 SELECT refused(format($$SELECT corm.register_model('LongName', model_class => 'IdModel', tablename => %L)$$, repeat('t', 64)),
                '42622', 'a given table name of 64 bytes');
 SELECT refused(format($$SELECT corm.register_model('LongName', model_class => 'IdModel', tablename => %L)$$, repeat('é', 32)),

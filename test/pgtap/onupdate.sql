@@ -134,7 +134,8 @@ SELECT results_eq($$SELECT DISTINCT t.tgname::text COLLATE "default", t.tgtype::
                            l.lanname::text COLLATE "default"
                       FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
                       JOIN pg_proc p ON p.oid = t.tgfoid JOIN pg_language l ON l.oid = p.prolang
-                     WHERE c.relnamespace = 'tap_onupdate'::regnamespace AND NOT t.tgisinternal$$,
+                     WHERE c.relnamespace = 'tap_onupdate'::regnamespace AND NOT t.tgisinternal
+                       AND c.relkind = 'r'$$,
                   $$VALUES ('corm_onupdate', 19, 'O', 'onupdate', 'c')$$,
                   'every trigger is corm_onupdate, BEFORE UPDATE FOR EACH ROW, enabled, the one C function');
 SELECT trigger_is('tap_onupdate', 'post', 'corm_onupdate', 'corm', 'onupdate', 'post''s trigger runs corm.onupdate');
