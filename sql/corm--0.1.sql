@@ -41,6 +41,21 @@ CREATE TABLE corm.query_class (
 );
 CREATE INDEX ON corm.query_class (base);
 
+CREATE TABLE corm.query_method (
+    query_class text NOT NULL REFERENCES corm.query_class ON UPDATE CASCADE,
+    name        text NOT NULL,
+    args        text NOT NULL DEFAULT '',
+    returns     text NOT NULL,
+    body        text NOT NULL,
+    language    text NOT NULL DEFAULT 'sql',
+    volatility  text NOT NULL DEFAULT 'stable'
+                CHECK (volatility IN ('immutable', 'stable', 'volatile')),
+    owner       regrole NOT NULL DEFAULT current_role::regrole,
+    builtin     boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (query_class, name),
+    CHECK (name <> '')
+);
+
 CREATE TABLE corm.model_class (
     name        text PRIMARY KEY,
     primary_key text,
@@ -93,17 +108,76 @@ CREATE INDEX ON corm.model (query_class);
 CREATE INDEX ON corm.model USING gin (mixins);
 CREATE UNIQUE INDEX ON corm.model (table_schema, table_name, name);
 
+CREATE TABLE corm.relationship (
+    model       text NOT NULL REFERENCES corm.model ON UPDATE CASCADE,
+    name        text NOT NULL,
+    target      text NOT NULL REFERENCES corm.model ON UPDATE CASCADE,
+    query_class text REFERENCES corm.query_class ON UPDATE CASCADE,
+    foreign_key text,
+    owner       regrole NOT NULL DEFAULT current_role::regrole,
+    PRIMARY KEY (model, name),
+    CHECK (name <> '')
+);
+CREATE INDEX ON corm.relationship (target);
+CREATE INDEX ON corm.relationship (query_class);
+
+-- the functions corm generated: for each model, its query methods and
+-- relationships, by the name and signature they were created with
+CREATE TABLE corm.query_function (
+    model          text NOT NULL REFERENCES corm.model ON UPDATE CASCADE ON DELETE CASCADE,
+    name           name NOT NULL,
+    kind           text NOT NULL CHECK (kind IN ('type', 'function')),
+    method         text,
+    relationship   text,
+    target         text,           -- a relationship's target model
+    signature      text NOT NULL,  -- schema-qualified name (and argument types)
+    definition     text NOT NULL,  -- the statement corm ran
+    PRIMARY KEY (model, name)
+);
+CREATE INDEX ON corm.query_function (target);
+
 INSERT INTO corm.meta (name, naming, binding, builtin) VALUES
     ('DefaultMeta', 'snake_case', true, true),
     ('NoNameMeta', 'none', true, true);
 INSERT INTO corm.query_class (name, base, builtin) VALUES ('BaseQuery', NULL, true);
 INSERT INTO corm.model_class (name, builtin) VALUES ('Model', true);
 
+/*
+ * BaseQuery's methods, Flask-SQLAlchemy's Query: templates like any
+ * user's, instantiated for every model (see corm.register_query_method).
+ */
+INSERT INTO corm.query_method (query_class, name, args, returns, body, language, volatility, builtin) VALUES
+('BaseQuery', 'get', 'ident @pktype@', '@rowtype@',
+ 'SELECT (SELECT corm_row FROM @view@ corm_row WHERE corm_row.@pk@ = ident)', 'sql', 'stable', true),
+('BaseQuery', 'get_or_404', 'ident @pktype@', '@rowtype@',
+ 'SELECT coalesce((SELECT corm_row FROM @view@ corm_row WHERE corm_row.@pk@ = ident),
+                 corm.not_found(NULL::@rowtype@, @model@, ident::text))', 'sql', 'stable', true),
+('BaseQuery', 'count', '', 'bigint',
+ 'SELECT count(*) FROM @view@', 'sql', 'stable', true),
+('BaseQuery', 'paginate',
+ 'page integer DEFAULT 1, per_page integer DEFAULT 20, max_per_page integer DEFAULT NULL',
+ '@pagination@',
+ 'SELECT ROW(p.items, @function@.page, p.n, p.total, p.pages, @function@.page > 1,
+            @function@.page < p.pages,
+            CASE WHEN @function@.page > 1 THEN @function@.page - 1 END,
+            CASE WHEN @function@.page < p.pages THEN @function@.page + 1 END)::@pagination@
+  FROM (SELECT t.n, t.total, ((t.total + t.n - 1) / t.n)::integer AS pages,
+               corm.page_items(@model@, @function@.page, t.total,
+                   ARRAY(SELECT corm_row FROM @view@ corm_row ORDER BY corm_row.@pk@
+                          LIMIT t.n OFFSET (@function@.page - 1) * t.n)) AS items
+          FROM (SELECT corm.page_size(@function@.page, @function@.per_page,
+                                      @function@.max_per_page) AS n,
+                       (SELECT count(*) FROM @view@) AS total) t) p',
+ 'sql', 'stable', true);
+
 SELECT pg_catalog.pg_extension_config_dump('corm.meta', 'WHERE NOT builtin');
 SELECT pg_catalog.pg_extension_config_dump('corm.query_class', 'WHERE NOT builtin');
 SELECT pg_catalog.pg_extension_config_dump('corm.model_class', 'WHERE NOT builtin');
 SELECT pg_catalog.pg_extension_config_dump('corm.mixin', '');
 SELECT pg_catalog.pg_extension_config_dump('corm.bind', '');
+SELECT pg_catalog.pg_extension_config_dump('corm.query_method', 'WHERE NOT builtin');
+SELECT pg_catalog.pg_extension_config_dump('corm.relationship', '');
+SELECT pg_catalog.pg_extension_config_dump('corm.query_function', '');
 SELECT pg_catalog.pg_extension_config_dump('corm.model', '');
 SELECT pg_catalog.pg_extension_config_dump('corm.model_registered_seq', '');
 
@@ -179,6 +253,58 @@ CREATE FUNCTION corm.register_bind(key text, schema name, tablespace name DEFAUL
 CREATE FUNCTION corm.view_trigger() RETURNS trigger
     AS 'MODULE_PATHNAME', 'corm_view_trigger'
     LANGUAGE C;
+
+/* Query classes */
+
+CREATE FUNCTION corm.register_query_class(name text, base text DEFAULT 'BaseQuery')
+    RETURNS void
+    AS 'MODULE_PATHNAME', 'corm_register_query_class'
+    LANGUAGE C VOLATILE;
+
+CREATE FUNCTION corm.register_query_method(query_class text, name text,
+                                           args text, returns text, body text,
+                                           language text DEFAULT 'sql',
+                                           volatility text DEFAULT 'stable')
+    RETURNS void
+    AS 'MODULE_PATHNAME', 'corm_register_query_method'
+    LANGUAGE C VOLATILE;
+
+CREATE FUNCTION corm.register_relationship(model text, name text, target text,
+                                           query_class text DEFAULT NULL,
+                                           foreign_key text DEFAULT NULL)
+    RETURNS void
+    AS 'MODULE_PATHNAME', 'corm_register_relationship'
+    LANGUAGE C VOLATILE;
+
+-- get_or_404's refusal: no_data_found naming the model and the key
+CREATE FUNCTION corm.not_found(anyelement, model text, ident text) RETURNS anyelement
+    AS 'MODULE_PATHNAME', 'corm_not_found'
+    LANGUAGE C STABLE;
+
+-- paginate's checks: the rows per page (per_page capped at max_per_page),
+-- and a page past the end, which is Flask-SQLAlchemy's 404
+CREATE FUNCTION corm.page_size(page integer, per_page integer, max_per_page integer)
+    RETURNS integer LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    IF page IS NULL OR page < 1 OR per_page IS NULL OR per_page < 1 THEN
+        RAISE EXCEPTION 'page must be at least 1 and per_page at least 1, not page % and per_page %',
+                        coalesce(page::text, 'NULL'), coalesce(per_page::text, 'NULL')
+              USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN CASE WHEN max_per_page IS NOT NULL AND per_page > max_per_page
+                THEN max_per_page ELSE per_page END;
+END $$;
+
+CREATE FUNCTION corm.page_items(model text, page integer, total bigint, items anyarray)
+    RETURNS anyarray LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF page > 1 AND coalesce(cardinality(items), 0) = 0 THEN
+        RAISE EXCEPTION 'page % of % not found', page, model
+              USING ERRCODE = 'no_data_found',
+                    DETAIL = format('There are %s rows.', total);
+    END IF;
+    RETURN items;
+END $$;
 
 /* Introspection */
 

@@ -88,6 +88,9 @@ SELECT "table" FROM corm.models WHERE name = 'Local';
 
 -- a bind's tablespace holds its tables and their indexes
 SET allow_in_place_tablespaces = on;
+SET client_min_messages = warning;
+DROP TABLESPACE IF EXISTS corm_regress_space;  -- left by an interrupted run
+RESET client_min_messages;
 CREATE TABLESPACE corm_regress_space LOCATION '';
 SELECT corm.register_bind('cold', schema => 'cold', tablespace => 'corm_regress_space');
 SELECT corm.register_model('Log', model_class => 'IdModel3', bind_key => 'cold', columns => 'line text UNIQUE');
@@ -96,8 +99,9 @@ SELECT c.relname, t.spcname FROM pg_class c JOIN pg_tablespace t ON t.oid = c.re
 SHOW default_tablespace;
 SELECT corm.ddl('Log');
 SELECT corm.register_bind('frozen', schema => 'frozen', tablespace => 'nosuch');
-DROP VIEW cold.log_view;
-DROP TABLE cold.log;
+SET client_min_messages = warning;
+DROP TABLE cold.log CASCADE;
+RESET client_min_messages;
 DROP TABLESPACE corm_regress_space;
 
 -- the SQLSTATE of each refusal, as a client sees it

@@ -648,6 +648,7 @@ corm_sync_model(const char *name, bool notices)
 {
 	CormResolved *res = corm_resolve_model(name, notices);
 	List	   *steps = NIL;
+	ListCell   *lc;
 
 	refuse_kind_change(res);
 	switch (res->kind)
@@ -679,6 +680,7 @@ corm_sync_model(const char *name, bool notices)
 	{
 		corm_run_steps(diff_trigger(corm_table_owner(res)));
 		corm_sync_view(res);
+		corm_sync_functions(res);
 		/* single-table ancestors list the identities of their subclasses */
 		for (const char *p = res->row->parent; p;)
 		{
@@ -688,6 +690,9 @@ corm_sync_model(const char *name, bool notices)
 				corm_sync_view(ancestor);
 			p = ancestor->row->parent;
 		}
+		/* relationships of other models that lead here */
+		foreach(lc, corm_models_to_sync("relationship target", name))
+			corm_sync_functions(corm_resolve_model(lfirst(lc), false));
 	}
 	corm_record_table(name, corm_kind_name(res->kind),
 					  res->kind == CORM_ABSTRACT ? NULL : res->schema,

@@ -252,6 +252,23 @@ corm_models_to_sync(const char *kind, const char *name)
 			"         (SELECT c.name FROM corm.model_class c WHERE c.meta = $1)"
 			"  UNION SELECT m.name FROM corm.model m JOIN d ON m.parent = d.name)"
 			" SELECT m.name FROM corm.model m JOIN d USING (name) ORDER BY m.registered";
+	else if (strcmp(kind, "relationship target") == 0)
+		sql = "SELECT DISTINCT r.model, m.registered FROM corm.relationship r"
+			"  JOIN corm.model m ON m.name = r.model"
+			" WHERE r.target = $1 AND r.model <> $1 ORDER BY m.registered";
+	else if (strcmp(kind, "query class") == 0)
+		sql = "WITH RECURSIVE q(name) AS ("
+			"  SELECT $1::text"
+			"  UNION SELECT c.name FROM corm.query_class c JOIN q ON c.base = q.name),"
+			" d(name) AS ("
+			"  SELECT m.name FROM corm.model m"
+			"   WHERE m.query_class IN (SELECT name FROM q)"
+			"      OR coalesce(m.model_class, 'Model') IN"
+			"         (SELECT c.name FROM corm.model_class c WHERE c.query_class IN (SELECT name FROM q))"
+			"      OR m.name IN (SELECT r.model FROM corm.relationship r"
+			"                     WHERE r.query_class IN (SELECT name FROM q) OR r.query_class IS NULL)"
+			"  UNION SELECT m.name FROM corm.model m JOIN d ON m.parent = d.name)"
+			" SELECT m.name FROM corm.model m JOIN d USING (name) ORDER BY m.registered";
 	else if (strcmp(kind, "bind") == 0)
 		sql = "WITH RECURSIVE d(name) AS ("
 			"  SELECT m.name FROM corm.model m WHERE m.bind_key = $1"

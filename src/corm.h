@@ -256,6 +256,13 @@ extern List *corm_plan_trigger(CormResolved *res, List *args, bool replace);
 extern List *corm_plan_view(CormResolved *res);
 extern void corm_sync_view(CormResolved *res);
 
+/* ---------- query.c ---------- */
+
+extern List *corm_plan_functions(CormResolved *res);
+extern void corm_sync_functions(CormResolved *res);
+extern void corm_drop_functions_over(const char *model);
+extern char *corm_function_definition(void *planned);
+
 /* ---------- apply.c ---------- */
 
 extern void corm_sync_model(const char *name, bool notices);

@@ -27,10 +27,17 @@ corm_ddl(PG_FUNCTION_ARGS)
 	res = corm_resolve_model(name, false);
 	if (res->kind != CORM_ABSTRACT)
 	{
-		char	   *ddl = corm_plan_text(list_concat(corm_plan_model(res), corm_plan_view(res)));
-		MemoryContext old = MemoryContextSwitchTo(caller);
+		StringInfoData buf;
+		ListCell   *lc;
+		MemoryContext old;
 
-		result = cstring_to_text(ddl);
+		initStringInfo(&buf);
+		appendStringInfoString(&buf, corm_plan_text(list_concat(corm_plan_model(res),
+																corm_plan_view(res))));
+		foreach(lc, corm_plan_functions(res))
+			appendStringInfo(&buf, "%s;\n", corm_function_definition(lfirst(lc)));
+		old = MemoryContextSwitchTo(caller);
+		result = cstring_to_text(buf.data);
 		MemoryContextSwitchTo(old);
 	}
 	SPI_finish();

@@ -13,6 +13,7 @@
 #include "fmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "commands/proclang.h"
 #include "commands/tablespace.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
@@ -22,6 +23,10 @@ PG_FUNCTION_INFO_V1(corm_register_mixin);
 PG_FUNCTION_INFO_V1(corm_register_model);
 PG_FUNCTION_INFO_V1(corm_register_meta);
 PG_FUNCTION_INFO_V1(corm_register_bind);
+PG_FUNCTION_INFO_V1(corm_register_query_class);
+PG_FUNCTION_INFO_V1(corm_register_query_method);
+PG_FUNCTION_INFO_V1(corm_register_relationship);
+PG_FUNCTION_INFO_V1(corm_not_found);
 
 static char *
 text_arg(FunctionCallInfo fcinfo, int n)
@@ -513,4 +518,176 @@ corm_register_bind(PG_FUNCTION_ARGS)
 	corm_sync_models(corm_models_to_sync("bind", key));
 	SPI_finish();
 	PG_RETURN_VOID();
+}
+
+static void
+require_query_class(const char *name)
+{
+	if (!corm_query_class_exists(name))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("query class \"%s\" does not exist", name),
+				 errhint("Register it first with corm.register_query_class().")));
+}
+
+/* corm.register_query_class(name, base) */
+Datum
+corm_register_query_class(PG_FUNCTION_ARGS)
+{
+	char	   *name = name_arg(fcinfo, 0, "query class");
+	char	   *base = text_arg(fcinfo, 1);
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	bool		nulls[2] = {0};
+
+	SPI_connect();
+	corm_reset_resolve_cache();
+	corm_lock_catalog();
+	if (strcmp(name, "BaseQuery") == 0)
+		refuse_builtin("query class", name);
+	if (base == NULL)
+		base = "BaseQuery";
+	require_query_class(base);
+	values[0] = text_or_null(name, &nulls[0]);
+	values[1] = text_or_null(base, &nulls[1]);
+	write_catalog("INSERT INTO corm.query_class (name, base) VALUES ($1, $2)"
+				  " ON CONFLICT (name) DO UPDATE SET base = $2", 2, types, values, nulls);
+	/* a base that inherits from the class itself would loop */
+	if (SPI_execute_with_args("WITH RECURSIVE up(name, depth) AS ("
+							  "  SELECT base, 1 FROM corm.query_class WHERE name = $1"
+							  "  UNION ALL SELECT q.base, up.depth + 1 FROM corm.query_class q"
+							  "    JOIN up ON q.name = up.name WHERE up.depth < 1000)"
+							  " SELECT 1 FROM up WHERE name = $1 LIMIT 1",
+							  1, types, values, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read corm's query classes");
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("query class \"%s\" cannot inherit from query class \"%s\", which inherits from it",
+						name, base)));
+	corm_sync_models(corm_models_to_sync("query class", name));
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/*
+ * corm.register_query_method(query_class, name, args, returns, body,
+ *                            language, volatility)
+ */
+Datum
+corm_register_query_method(PG_FUNCTION_ARGS)
+{
+	char	   *query_class = name_arg(fcinfo, 0, "query class");
+	char	   *name = name_arg(fcinfo, 1, "query method");
+	char	   *args = text_arg(fcinfo, 2);
+	char	   *returns = text_arg(fcinfo, 3);
+	char	   *body = text_arg(fcinfo, 4);
+	char	   *language = text_arg(fcinfo, 5);
+	char	   *volatility = text_arg(fcinfo, 6);
+	Oid			types[7] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[7];
+	bool		nulls[7] = {0};
+
+	if (returns == NULL || body == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("query method \"%s\" needs returns and body", name)));
+	if (args == NULL)
+		args = "";
+	if (language == NULL)
+		language = "sql";
+	if (volatility == NULL)
+		volatility = "stable";
+	for (char *p = volatility; *p; p++)
+		*p = pg_tolower((unsigned char) *p);
+	if (strcmp(volatility, "immutable") != 0 && strcmp(volatility, "stable") != 0 &&
+		strcmp(volatility, "volatile") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("volatility of query method \"%s\" must be immutable, stable or volatile, not \"%s\"",
+						name, volatility)));
+	if (!OidIsValid(get_language_oid(language, true)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("language \"%s\" of query method \"%s\" does not exist", language, name)));
+	for (const char *p = name; *p; p++)
+		if (!(isalnum((unsigned char) *p) || *p == '_' || IS_HIGHBIT_SET(*p)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_NAME),
+					 errmsg("query method name \"%s\" is not a plain identifier", name),
+					 errhint("Method names become part of function names: use letters, digits and underscores.")));
+
+	SPI_connect();
+	corm_reset_resolve_cache();
+	corm_lock_catalog();
+	require_query_class(query_class);
+	if (strcmp(query_class, "BaseQuery") == 0)
+		refuse_builtin("query class", query_class);
+	values[0] = text_or_null(query_class, &nulls[0]);
+	values[1] = text_or_null(name, &nulls[1]);
+	values[2] = text_or_null(args, &nulls[2]);
+	values[3] = text_or_null(returns, &nulls[3]);
+	values[4] = text_or_null(body, &nulls[4]);
+	values[5] = text_or_null(language, &nulls[5]);
+	values[6] = text_or_null(volatility, &nulls[6]);
+	write_catalog("INSERT INTO corm.query_method (query_class, name, args, returns, body, language, volatility)"
+				  " VALUES ($1, $2, $3, $4, $5, $6, $7)"
+				  " ON CONFLICT (query_class, name) DO UPDATE SET args = $3, returns = $4, body = $5,"
+				  " language = $6, volatility = $7", 7, types, values, nulls);
+	corm_sync_models(corm_models_to_sync("query class", query_class));
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/* corm.register_relationship(model, name, target, query_class, foreign_key) */
+Datum
+corm_register_relationship(PG_FUNCTION_ARGS)
+{
+	char	   *model = name_arg(fcinfo, 0, "model");
+	char	   *name = name_arg(fcinfo, 1, "relationship");
+	char	   *target = name_arg(fcinfo, 2, "model");
+	char	   *query_class = text_arg(fcinfo, 3);
+	char	   *foreign_key = text_arg(fcinfo, 4);
+	Oid			types[5] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[5];
+	bool		nulls[5] = {0};
+
+	for (const char *p = name; *p; p++)
+		if (!(isalnum((unsigned char) *p) || *p == '_' || IS_HIGHBIT_SET(*p)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_NAME),
+					 errmsg("relationship name \"%s\" is not a plain identifier", name),
+					 errhint("Relationship names become part of function names: use letters, digits and underscores.")));
+	SPI_connect();
+	corm_reset_resolve_cache();
+	corm_lock_catalog();
+	corm_load_model(model, false);
+	corm_load_model(target, false);
+	if (query_class)
+		require_query_class(query_class);
+	values[0] = text_or_null(model, &nulls[0]);
+	values[1] = text_or_null(name, &nulls[1]);
+	values[2] = text_or_null(target, &nulls[2]);
+	values[3] = text_or_null(query_class, &nulls[3]);
+	values[4] = text_or_null(foreign_key, &nulls[4]);
+	write_catalog("INSERT INTO corm.relationship (model, name, target, query_class, foreign_key)"
+				  " VALUES ($1, $2, $3, $4, $5)"
+				  " ON CONFLICT (model, name) DO UPDATE SET target = $3, query_class = $4,"
+				  " foreign_key = $5", 5, types, values, nulls);
+	corm_sync_functions(corm_resolve_model(model, false));
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/* corm.not_found(anyelement, model, ident): get_or_404's no_data_found */
+Datum
+corm_not_found(PG_FUNCTION_ARGS)
+{
+	char	   *model = PG_ARGISNULL(1) ? "row" : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	char	   *ident = PG_ARGISNULL(2) ? "NULL" : text_to_cstring(PG_GETARG_TEXT_PP(2));
+
+	ereport(ERROR,
+			(errcode(ERRCODE_NO_DATA_FOUND),
+			 errmsg("%s %s not found", model, ident)));
+	PG_RETURN_NULL();
 }

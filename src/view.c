@@ -305,9 +305,13 @@ corm_sync_view(CormResolved *res)
 				 errdetail("Model \"%s\" would create its view by that name.", res->row->name),
 				 errhint("Rename or drop the relation, or give the model another tablename.")));
 	if (OidIsValid(viewid) && !columns_extend(viewid, res))
+	{
+		/* the functions over the view go first; they are made again after it */
+		corm_drop_functions_over(res->row->name);
 		steps = lcons(corm_make_step(CORM_VIEW, res, NULL,
 									 psprintf("DROP VIEW %s", corm_qualified(res->schema, name))),
 					  steps);
+	}
 	corm_run_steps(steps);
 	corm_record_view(res->row->name, definition);
 }

@@ -7,7 +7,7 @@ CREATE EXTENSION corm;
 CREATE SCHEMA tap_err;
 SET search_path = tap_err, public;
 
-SELECT plan(230);
+SELECT plan(232);
 
 -- canaries: injected SQL would drop the table or call the sequence (whose
 -- nextval survives the rollback of a failed call)
@@ -193,9 +193,11 @@ SELECT refused(format($$SELECT corm.register_model(%L, model_class => 'IdModel')
                '42622', 'a generated table name of 64 bytes');
 SELECT refused(format($$SELECT corm.register_model(%L, model_class => 'IdModel')$$, 'X' || repeat('y', 62)),
                '42622', 'a 63-byte table name leaves no room for its <name>_view');
-SELECT lives_ok(format($$SELECT corm.register_model(%L, model_class => 'IdModel')$$, 'X' || repeat('y', 57)),
-                'a generated table name of 58 bytes, and its 63-byte view name');
-SELECT has_table('tap_err', ('x' || repeat('y', 57))::name, 'the 58-byte name is used untruncated');
+SELECT refused(format($$SELECT corm.register_model(%L, model_class => 'IdModel')$$, 'X' || repeat('y', 52)),
+               '42622', 'a 53-byte table name leaves no room for <name>_get_or_404');
+SELECT lives_ok(format($$SELECT corm.register_model(%L, model_class => 'IdModel')$$, 'X' || repeat('y', 51)),
+                'a generated table name of 52 bytes, and its 63-byte function names');
+SELECT has_table('tap_err', ('x' || repeat('y', 51))::name, 'the 52-byte name is used untruncated');
 SELECT refused(format($$SELECT corm.register_model('LongName', model_class => 'IdModel', tablename => %L)$$, repeat('t', 64)),
                '42622', 'a given table name of 64 bytes');
 SELECT refused(format($$SELECT corm.register_model('LongName', model_class => 'IdModel', tablename => %L)$$, repeat('é', 32)),

@@ -26,10 +26,12 @@ BEGIN
 END
 $$;
 CREATE EVENT TRIGGER tap_rereg_log_ddl ON ddl_command_end EXECUTE FUNCTION tap_rereg.log_ddl();
--- the DDL on tables (a new column also rebuilds the views that show it)
+-- the DDL on tables (a new column also rebuilds the views that show it,
+-- and the functions over them)
 CREATE FUNCTION tap_rereg.ddl_since_reset() RETURNS text[] LANGUAGE sql AS $$
     SELECT coalesce(array_agg(tag || ' ' || coalesce(identity, '') ORDER BY tag COLLATE "C", identity COLLATE "C"), '{}') FROM tap_rereg.ddl_log
      WHERE tag NOT LIKE '% VIEW' AND identity NOT LIKE '%\_view'
+       AND tag NOT IN ('CREATE FUNCTION', 'DROP FUNCTION', 'CREATE TYPE', 'DROP TYPE')
 $$;
 
 -- what identifies a table's storage and its pg_class row version

@@ -1,0 +1,769 @@
+/*
+ * query.c — query classes and relationships: the functions generated for a
+ * model
+ *
+ * A query method is a template.  For every model whose effective query
+ * class has it (the model's own query_class, else its parent's, else its
+ * model class's), corm creates <schema>.<name>_<method>(args), with the
+ * placeholders replaced by the model's quoted names:
+ *
+ *   @view@ @table@ @rowtype@ @pk@ @pktype@ @model@   (SPEC)
+ *   @function@ @pagination@                           (the generated
+ *       function's own name, to qualify its parameters; the model's
+ *       Pagination row type)
+ *
+ * A relationship gives <model>_<name>(parent) over the related rows, and
+ * every method of its query class again, scoped to them:
+ * <model>_<name>_<method>(parent, args) sees only parent's related rows
+ * as @view@.
+ *
+ * The header a template gives (args, returns) is checked by the server's
+ * parser to be exactly one CREATE FUNCTION with nothing added; the body is
+ * passed as a quoted literal.  A method that returns the model's row from a
+ * single SELECT is created as SETOF that row type, ROWS 1, selecting from
+ * the body, so that the planner inlines a call in FROM.
+ *
+ * Every function corm created is recorded in corm.query_function with the
+ * statement that made it; one whose definition would be the same again is
+ * left alone.
+ */
+#include "corm.h"
+
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "parser/parse_type.h"
+#include "parser/parser.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+typedef struct CormMethod
+{
+	char	   *query_class;
+	char	   *name;
+	char	   *args;
+	char	   *returns;
+	char	   *body;
+	char	   *language;
+	char	   *volatility;
+} CormMethod;
+
+/* a generated object: a function, or the model's Pagination type */
+typedef struct CormFunction
+{
+	char	   *name;
+	const char *kind;
+	char	   *method;
+	char	   *relationship;
+	char	   *target;
+	char	   *signature;
+	char	   *definition;
+} CormFunction;
+
+typedef struct Placeholders
+{
+	const char *view;
+	const char *table;
+	const char *rowtype;
+	const char *pk;
+	const char *pktype;
+	const char *model;
+	const char *function;
+	const char *pagination;
+} Placeholders;
+
+static uint64
+query(const char *sql, int nargs, const char **args)
+{
+	Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
+
+	for (int i = 0; i < nargs; i++)
+	{
+		values[i] = args[i] ? CStringGetTextDatum(args[i]) : (Datum) 0;
+		nulls[i] = args[i] ? ' ' : 'n';
+	}
+	if (SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0) < 0)
+		elog(ERROR, "corm catalog query failed");
+	return SPI_processed;
+}
+
+static char *
+value(uint64 row, int col)
+{
+	return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
+}
+
+/* the methods of a query class: its own, and its bases' it does not override */
+static List *
+class_methods(const char *query_class)
+{
+	const char *args[1] = {query_class};
+	List	   *result = NIL;
+	uint64		n;
+
+	n = query("WITH RECURSIVE chain(name, base, depth) AS ("
+			  "  SELECT name, base, 0 FROM corm.query_class WHERE name = $1"
+			  "  UNION ALL SELECT q.name, q.base, c.depth + 1"
+			  "    FROM corm.query_class q JOIN chain c ON q.name = c.base WHERE c.depth < 100)"
+			  " SELECT DISTINCT ON (m.name) m.query_class, m.name, m.args, m.returns, m.body,"
+			  "        m.language, m.volatility"
+			  "   FROM corm.query_method m JOIN chain c ON c.name = m.query_class"
+			  "  ORDER BY m.name, c.depth", 1, args);
+	for (uint64 i = 0; i < n; i++)
+	{
+		CormMethod *m = palloc(sizeof(CormMethod));
+
+		m->query_class = value(i, 1);
+		m->name = value(i, 2);
+		m->args = value(i, 3);
+		m->returns = value(i, 4);
+		m->body = value(i, 5);
+		m->language = value(i, 6);
+		m->volatility = value(i, 7);
+		result = lappend(result, m);
+	}
+	return result;
+}
+
+/* a model's query class: its own, else its parent's, else its model class's */
+static char *
+effective_query_class(CormResolved *res)
+{
+	for (CormResolved *r = res; r;)
+	{
+		if (r->row->query_class)
+			return r->row->query_class;
+		r = r->row->parent ? corm_resolve_model(r->row->parent, false) : NULL;
+	}
+	return corm_load_model_class(res->model_class, false)->query_class;
+}
+
+static void
+append_placeholder(StringInfo buf, const char *value, const char *name, const char *model)
+{
+	if (value == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("placeholder @%s@ has no value for model \"%s\"", name, model),
+				 errdetail("@pk@ and @pktype@ need a model with a one-column primary key.")));
+	appendStringInfoString(buf, value);
+}
+
+/* a template with its placeholders replaced */
+static char *
+substitute(const char *template, Placeholders *ph)
+{
+	static const char *const names[] = {"view", "table", "rowtype", "pk", "pktype", "model",
+	"function", "pagination"};
+	StringInfoData buf;
+	const char *p = template;
+
+	initStringInfo(&buf);
+	while (*p)
+	{
+		bool		replaced = false;
+
+		if (*p == '@')
+		{
+			for (int i = 0; i < (int) lengthof(names); i++)
+			{
+				int			len = strlen(names[i]);
+
+				if (strncmp(p + 1, names[i], len) == 0 && p[len + 1] == '@')
+				{
+					const char *values[] = {ph->view, ph->table, ph->rowtype, ph->pk, ph->pktype,
+					ph->model, ph->function, ph->pagination};
+
+					append_placeholder(&buf, values[i], names[i], ph->model);
+					p += len + 2;
+					replaced = true;
+					break;
+				}
+			}
+		}
+		if (!replaced)
+			appendStringInfoChar(&buf, *p++);
+	}
+	return buf.data;
+}
+
+/* the body, when it is one SELECT of one value: it can be wrapped for inlining */
+static bool
+single_value_select(const char *body)
+{
+	List	   *parse;
+	SelectStmt *select;
+	ResTarget  *target;
+
+	PG_TRY();
+	{
+		parse = raw_parser(body, RAW_PARSE_DEFAULT);
+	}
+	PG_CATCH();
+	{
+		FlushErrorState();
+		return false;
+	}
+	PG_END_TRY();
+	if (list_length(parse) != 1 || !IsA(linitial_node(RawStmt, parse)->stmt, SelectStmt))
+		return false;
+	select = (SelectStmt *) linitial_node(RawStmt, parse)->stmt;
+	if (select->op != SETOP_NONE || list_length(select->targetList) != 1)
+		return false;
+	target = linitial_node(ResTarget, select->targetList);
+	return !(IsA(target->val, ColumnRef) &&
+			 IsA(llast(((ColumnRef *) target->val)->fields), A_Star));
+}
+
+/*
+ * The CREATE FUNCTION statement of a generated function, checked by the
+ * server's parser to be just that; and the function's signature.
+ */
+static CormFunction *
+plan_function(CormResolved *res, const char *fname, const char *args, const char *returns,
+			  const char *body, const char *language, const char *volatility,
+			  const char *rowtype, const char *what)
+{
+	CormFunction *f = palloc0(sizeof(CormFunction));
+	char	   *qualified = corm_qualified(res->schema, fname);
+	bool		wrap = rowtype && strcmp(returns, rowtype) == 0 && strcmp(language, "sql") == 0 &&
+		single_value_select(body);
+	List	   *parse;
+	CreateFunctionStmt *stmt;
+	StringInfoData sig;
+	ListCell   *lc;
+	int			noptions = 0;
+
+	corm_check_identifier(fname, "function name", res->row->name);
+	if (strcmp(volatility, "immutable") != 0 && strcmp(volatility, "stable") != 0 &&
+		strcmp(volatility, "volatile") != 0)
+		elog(ERROR, "unexpected volatility \"%s\"", volatility);
+	f->name = pstrdup(fname);
+	f->kind = "function";
+	f->definition = psprintf("CREATE FUNCTION %s(%s%s%s)\n    RETURNS %s%s\n    LANGUAGE %s %s%s\n    AS %s",
+							 qualified, *args ? "\n        " : "", args, *args ? "\n    " : "",
+							 wrap ? "SETOF " : "", returns, quote_identifier(language),
+							 volatility, wrap ? " ROWS 1" : "",
+							 quote_literal_cstr(wrap ?
+												psprintf("SELECT (corm_result.r).* FROM (SELECT * FROM (%s\n) AS corm_body OFFSET 0) AS corm_result(r)", body) :
+												body));
+
+	parse = raw_parser(f->definition, RAW_PARSE_DEFAULT);
+	if (list_length(parse) != 1 || !IsA(linitial_node(RawStmt, parse)->stmt, CreateFunctionStmt))
+		goto refuse;
+	stmt = (CreateFunctionStmt *) linitial_node(RawStmt, parse)->stmt;
+	if (stmt->is_procedure || stmt->replace || stmt->sql_body ||
+		list_length(stmt->funcname) != 2 ||
+		strcmp(strVal(lsecond(stmt->funcname)), fname) != 0)
+		goto refuse;
+	foreach(lc, stmt->options)
+	{
+		DefElem    *opt = lfirst_node(DefElem, lc);
+
+		if (strcmp(opt->defname, "language") != 0 && strcmp(opt->defname, "volatility") != 0 &&
+			strcmp(opt->defname, "as") != 0 && strcmp(opt->defname, "rows") != 0)
+			goto refuse;
+		noptions++;
+	}
+	if (noptions != (wrap ? 4 : 3))
+		goto refuse;
+
+	initStringInfo(&sig);
+	appendStringInfo(&sig, "%s(", qualified);
+	foreach(lc, stmt->parameters)
+	{
+		FunctionParameter *param = lfirst_node(FunctionParameter, lc);
+
+		if (param->mode == FUNC_PARAM_OUT || param->mode == FUNC_PARAM_TABLE)
+			continue;
+		appendStringInfo(&sig, "%s%s", sig.data[sig.len - 1] == '(' ? "" : ", ",
+						 format_type_be_qualified(typenameTypeId(NULL, param->argType)));
+	}
+	appendStringInfoChar(&sig, ')');
+	f->signature = sig.data;
+	return f;
+
+refuse:
+	ereport(ERROR,
+			(errcode(ERRCODE_SYNTAX_ERROR),
+			 errmsg("%s is not a function for model \"%s\"", what, res->row->name),
+			 errdetail("Its args and returns must be a parameter list and a return type, and nothing else."),
+			 errhint("The statement would be: %s", f->definition)));
+	return NULL;
+}
+
+/* the one primary key column of a model's row, or NULL */
+static CormColumn *
+row_key(CormResolved *res)
+{
+	CormColumn *key = NULL;
+	ListCell   *lc;
+
+	foreach(lc, res->columns)
+	{
+		CormColumn *col = lfirst(lc);
+
+		if (col->primary_key)
+		{
+			if (key)
+				return NULL;
+			key = col;
+		}
+	}
+	return key;
+}
+
+static char *
+view_of(CormResolved *res)
+{
+	return corm_qualified(res->schema, psprintf("%s_view", res->basename));
+}
+
+static void
+model_placeholders(Placeholders *ph, CormResolved *res, const char *fname)
+{
+	CormColumn *key = row_key(res);
+
+	ph->view = view_of(res);
+	ph->table = corm_qualified(res->schema, res->table);
+	ph->rowtype = ph->view;
+	ph->pk = key ? quote_identifier(key->name) : NULL;
+	ph->pktype = key ? corm_type_sql(key) : NULL;
+	if (key && key->is_serial)
+		ph->pktype = format_type_with_typemod(key->typid, -1);
+	ph->model = quote_literal_cstr(res->row->name);
+	ph->function = quote_identifier(fname);
+	ph->pagination = corm_qualified(res->schema, psprintf("%s_pagination", res->basename));
+}
+
+/* the functions of the methods of a query class, for a model or a relationship */
+static List *
+plan_methods(CormResolved *res, CormResolved *target, const char *prefix, const char *scope,
+			 const char *query_class, const char *relationship)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, class_methods(query_class))
+	{
+		CormMethod *m = lfirst(lc);
+		char	   *fname = psprintf("%s_%s", prefix, m->name);
+		Placeholders ph;
+		char	   *args;
+		CormFunction *f;
+
+		model_placeholders(&ph, target, fname);
+		/* BaseQuery's methods by key are for models with a one-column key */
+		if (ph.pk == NULL && strcmp(m->query_class, "BaseQuery") == 0 &&
+			(strstr(m->body, "@pk") || strstr(m->args, "@pk")))
+			continue;
+		if (scope)
+		{
+			ph.view = psprintf(scope, quote_identifier(fname));
+			ph.table = ph.view;
+		}
+		args = substitute(m->args, &ph);
+		if (scope)
+			args = psprintf("parent %s%s%s", view_of(res), *args ? ", " : "", args);
+		f = plan_function(res, fname, args, substitute(m->returns, &ph), substitute(m->body, &ph),
+						  m->language, m->volatility, ph.rowtype,
+						  psprintf("query method \"%s\" of query class \"%s\"", m->name, m->query_class));
+		f->method = m->name;
+		f->relationship = (char *) relationship;
+		f->target = relationship ? target->row->name : NULL;
+		result = lappend(result, f);
+	}
+	return result;
+}
+
+/* a foreign key between two models' tables, as found in pg_constraint */
+typedef struct ForeignKey
+{
+	bool		many_to_one;	/* the model's table references the target's */
+	char	   *table;			/* the referencing table, qualified */
+	char	   *column;			/* the referencing column */
+	char	   *referenced;		/* the referenced column */
+} ForeignKey;
+
+static List *
+row_tables(CormResolved *res)
+{
+	List	   *tables = NIL;
+	ListCell   *lc;
+
+	foreach(lc, res->columns)
+	{
+		char	   *table = ((CormColumn *) lfirst(lc))->table;
+
+		if (table && !list_member(tables, makeString(table)))
+			tables = lappend(tables, makeString(table));
+	}
+	return tables;
+}
+
+static char *
+tables_literal(List *tables)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	foreach(lc, tables)
+	{
+		const char *t = strVal(lfirst(lc));
+
+		appendStringInfo(&buf, "%s\"", foreach_current_index(lc) ? "," : "");
+		for (; *t; t++)
+		{
+			if (*t == '"' || *t == '\\')
+				appendStringInfoChar(&buf, '\\');
+			appendStringInfoChar(&buf, *t);
+		}
+		appendStringInfoChar(&buf, '"');
+	}
+	appendStringInfoChar(&buf, '}');
+	return buf.data;
+}
+
+/* one-column foreign keys from tables "from" to tables "to", not keys of inheritance */
+static List *
+foreign_keys(List *from, List *to, bool many_to_one)
+{
+	const char *args[2] = {tables_literal(from), tables_literal(to)};
+	List	   *result = NIL;
+	uint64		n;
+
+	n = query("SELECT c.conrelid::regclass::text, a.attname::text, r.attname::text"
+			  "  FROM pg_catalog.pg_constraint c"
+			  "  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]"
+			  "  JOIN pg_catalog.pg_attribute r ON r.attrelid = c.confrelid AND r.attnum = c.confkey[1]"
+			  " WHERE c.contype = 'f' AND cardinality(c.conkey) = 1"
+			  "   AND c.conrelid IN (SELECT pg_catalog.to_regclass(t) FROM unnest($1::text[]) t)"
+			  "   AND c.confrelid IN (SELECT pg_catalog.to_regclass(t) FROM unnest($2::text[]) t)"
+			  "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint p WHERE p.conrelid = c.conrelid"
+			  "                   AND p.contype = 'p' AND p.conkey = c.conkey)"
+			  " ORDER BY 1, 2", 2, args);
+	for (uint64 i = 0; i < n; i++)
+	{
+		ForeignKey *fk = palloc(sizeof(ForeignKey));
+
+		fk->many_to_one = many_to_one;
+		fk->table = value(i, 1);
+		fk->column = value(i, 2);
+		fk->referenced = value(i, 3);
+		result = lappend(result, fk);
+	}
+	return result;
+}
+
+/* the foreign key a relationship follows: decided by the schema, or by foreign_key */
+static ForeignKey *
+relationship_key(CormResolved *res, const char *name, CormResolved *target, const char *wanted)
+{
+	List	   *mine = row_tables(res);
+	List	   *theirs = row_tables(target);
+	List	   *candidates = list_concat(foreign_keys(mine, theirs, true),
+										 res == target ? NIL : foreign_keys(theirs, mine, false));
+	ForeignKey *found = NULL;
+	int			count = 0;
+	ListCell   *lc;
+
+	foreach(lc, candidates)
+	{
+		ForeignKey *fk = lfirst(lc);
+
+		if (wanted && strcmp(wanted, fk->column) != 0 &&
+			strcmp(wanted, psprintf("%s.%s", fk->table, fk->column)) != 0)
+			continue;
+		found = fk;
+		count++;
+	}
+	if (count == 1)
+		return found;
+	ereport(ERROR,
+			(errcode(count ? ERRCODE_AMBIGUOUS_COLUMN : ERRCODE_INVALID_FOREIGN_KEY),
+			 errmsg(count ? "relationship \"%s\" of model \"%s\" could follow several foreign keys to model \"%s\"" :
+					"relationship \"%s\" of model \"%s\" has no foreign key to follow to model \"%s\"",
+					name, res->row->name, target->row->name),
+			 count ? errhint("Name the referencing column with foreign_key => '...'.") :
+			 errhint("Declare a column REFERENCES the other model's table in one of the two models.")));
+	return NULL;
+}
+
+static CormFunction *
+plan_related(CormResolved *res, const char *fname, const char *returns, const char *body,
+			 const char *relationship, CormResolved *target)
+{
+	CormFunction *f = plan_function(res, fname, psprintf("parent %s", view_of(res)), returns, body,
+									"sql", "stable", NULL,
+									psprintf("relationship \"%s\"", relationship));
+
+	f->relationship = pstrdup(relationship);
+	f->target = target->row->name;
+	return f;
+}
+
+/*
+ * The functions of one relationship: the related rows, and its query
+ * methods over them.  A many-to-one relationship gives the one row (NULL
+ * when there is none); its methods see it through <model>_<name>_rows().
+ */
+static List *
+plan_relationship(CormResolved *res, const char *name, const char *target_name,
+				  const char *query_class, const char *foreign_key)
+{
+	CormResolved *target = corm_resolve_model(target_name, false);
+	ForeignKey *fk = relationship_key(res, name, target, foreign_key);
+	char	   *fname = psprintf("%s_%s", res->basename, name);
+	char	   *tview = view_of(target);
+	List	   *result;
+	char	   *scope;
+
+	if (fk->many_to_one)
+	{
+		char	   *rows = psprintf("%s_rows", fname);
+		char	   *match = psprintf("corm_row.%s = (%%s.parent).%s", quote_identifier(fk->referenced),
+									 quote_identifier(fk->column));
+
+		result = list_make2(plan_related(res, fname, tview,
+										 psprintf("SELECT (SELECT corm_row FROM %s corm_row WHERE %s)", tview,
+												  psprintf(match, quote_identifier(fname))),
+										 name, target),
+							plan_related(res, rows, psprintf("SETOF %s", tview),
+										 psprintf("SELECT corm_row.* FROM %s corm_row WHERE %s", tview,
+												  psprintf(match, quote_identifier(rows))),
+										 name, target));
+		scope = psprintf("%s(%%s.parent)", corm_qualified(res->schema, rows));
+	}
+	else
+	{
+		result = list_make1(plan_related(res, fname, psprintf("SETOF %s", tview),
+										 psprintf("SELECT corm_row.* FROM %s corm_row WHERE corm_row.%s = (%s.parent).%s",
+												  tview, quote_identifier(fk->column),
+												  quote_identifier(fname),
+												  quote_identifier(fk->referenced)),
+										 name, target));
+		scope = psprintf("%s(%%s.parent)", corm_qualified(res->schema, fname));
+	}
+	if (query_class == NULL)
+		query_class = effective_query_class(target);
+	return list_concat(result, plan_methods(res, target, fname, scope, query_class, name));
+}
+
+/* the Pagination row type of a model */
+static CormFunction *
+plan_pagination(CormResolved *res)
+{
+	CormFunction *f = palloc0(sizeof(CormFunction));
+
+	f->name = psprintf("%s_pagination", res->basename);
+	corm_check_identifier(f->name, "type name", res->row->name);
+	f->kind = "type";
+	f->signature = corm_qualified(res->schema, f->name);
+	f->definition = psprintf("CREATE TYPE %s AS (items %s[], page integer, per_page integer, total bigint,\n"
+							 "    pages integer, has_prev boolean, has_next boolean, prev_num integer,\n"
+							 "    next_num integer)", f->signature, view_of(res));
+	return f;
+}
+
+/* everything generated for a model's queries */
+List *
+corm_plan_functions(CormResolved *res)
+{
+	const char *args[1] = {res->row->name};
+	List	   *result;
+	uint64		n;
+
+	if (res->kind == CORM_ABSTRACT)
+		return NIL;
+	result = list_make1(plan_pagination(res));
+	result = list_concat(result, plan_methods(res, res, res->basename, NULL,
+											  effective_query_class(res), NULL));
+	n = query("SELECT name, target, query_class, foreign_key FROM corm.relationship"
+			  " WHERE model = $1 ORDER BY name", 1, args);
+	if (n > 0)
+	{
+		List	   *rels = NIL;
+		ListCell   *lc;
+
+		for (uint64 i = 0; i < n; i++)
+		{
+			char	  **r = palloc(sizeof(char *) * 4);
+
+			for (int c = 0; c < 4; c++)
+				r[c] = value(i, c + 1);
+			rels = lappend(rels, r);
+		}
+		foreach(lc, rels)
+		{
+			char	  **r = lfirst(lc);
+
+			result = list_concat(result, plan_relationship(res, r[0], r[1], r[2], r[3]));
+		}
+	}
+	return result;
+}
+
+typedef struct GenerateContext
+{
+	const char *model;
+	CormFunction *f;
+} GenerateContext;
+
+static void
+generate_error_callback(void *arg)
+{
+	GenerateContext *ctx = arg;
+
+	if (ctx->f->method)
+		errcontext("generating %s for query method \"%s\" of model \"%s\"",
+				   ctx->f->signature, ctx->f->method, ctx->model);
+	else
+		errcontext("generating %s for model \"%s\"", ctx->f->signature, ctx->model);
+}
+
+static void
+run(const char *sql)
+{
+	if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "corm could not run \"%s\"", sql);
+}
+
+static char *
+drop_statement(const char *kind, const char *signature)
+{
+	return psprintf("DROP %s IF EXISTS %s", strcmp(kind, "type") == 0 ? "TYPE" : "FUNCTION",
+					signature);
+}
+
+static bool
+object_exists(const char *kind, const char *signature)
+{
+	const char *args[1] = {signature};
+
+	if (strcmp(kind, "type") == 0)
+		return query("SELECT 1 WHERE pg_catalog.to_regtype($1) IS NOT NULL", 1, args) > 0;
+	return query("SELECT 1 WHERE pg_catalog.to_regprocedure($1) IS NOT NULL", 1, args) > 0;
+}
+
+/*
+ * Drop what corm generated over a model's view, its own functions and the
+ * relationships of other models that return it, before the view is rebuilt;
+ * the next sync creates them again.
+ */
+void
+corm_drop_functions_over(const char *model)
+{
+	const char *args[1] = {model};
+	uint64		n = query("DELETE FROM corm.query_function WHERE model = $1 OR target = $1"
+						  " RETURNING kind, signature", 1, args);
+	List	   *drops = NIL;
+	ListCell   *lc;
+
+	for (uint64 i = 0; i < n; i++)
+	{
+		char	   *kind = value(i, 1);
+		char	   *stmt = drop_statement(kind, value(i, 2));
+
+		/* functions first: the Pagination type is their return type */
+		drops = strcmp(kind, "type") == 0 ? lappend(drops, stmt) : lcons(stmt, drops);
+	}
+	foreach(lc, drops)
+		run(lfirst(lc));
+}
+
+static void
+record_function(const char *model, CormFunction *f)
+{
+	Oid			types[8] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[8];
+	char		nulls[8];
+	const char *fields[8] = {model, f->name, f->kind, f->method, f->relationship, f->target,
+	f->signature, f->definition};
+
+	for (int i = 0; i < 8; i++)
+	{
+		values[i] = fields[i] ? CStringGetTextDatum(fields[i]) : (Datum) 0;
+		nulls[i] = fields[i] ? ' ' : 'n';
+	}
+	if (SPI_execute_with_args("INSERT INTO corm.query_function"
+							  " (model, name, kind, method, relationship, target, signature, definition)"
+							  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+							  " ON CONFLICT (model, name) DO UPDATE SET kind = $3, method = $4,"
+							  " relationship = $5, target = $6, signature = $7, definition = $8",
+							  8, types, values, nulls, false, 0) < 0)
+		elog(ERROR, "could not record function %s", f->signature);
+}
+
+/* bring the functions of a model to its query class and relationships */
+void
+corm_sync_functions(CormResolved *res)
+{
+	const char *args[1] = {res->row->name};
+	List	   *desired = corm_plan_functions(res);
+	List	   *drops = NIL;
+	List	   *keep = NIL;
+	ListCell   *lc;
+	uint64		n;
+
+	n = query("SELECT name, kind, signature, definition FROM corm.query_function WHERE model = $1",
+			  1, args);
+	for (uint64 i = 0; i < n; i++)
+	{
+		char	   *name = value(i, 1);
+		char	   *kind = value(i, 2);
+		char	   *signature = value(i, 3);
+		char	   *definition = value(i, 4);
+		bool		same = false;
+
+		foreach(lc, desired)
+		{
+			CormFunction *f = lfirst(lc);
+
+			if (strcmp(f->name, name) == 0 && strcmp(f->definition, definition) == 0)
+				same = true;
+		}
+		if (same)
+			keep = lappend(keep, name);
+		else
+		{
+			char	   *stmt = drop_statement(kind, signature);
+
+			drops = strcmp(kind, "type") == 0 ? lappend(drops, stmt) : lcons(stmt, drops);
+		}
+	}
+	foreach(lc, drops)
+		run(lfirst(lc));
+	query("DELETE FROM corm.query_function WHERE model = $1", 1, args);
+	foreach(lc, desired)
+	{
+		CormFunction *f = lfirst(lc);
+		ListCell   *kc;
+		bool		kept = false;
+
+		foreach(kc, keep)
+			kept |= strcmp(lfirst(kc), f->name) == 0;
+		if (!kept || !object_exists(f->kind, f->signature))
+		{
+			GenerateContext ctx = {res->row->name, f};
+			ErrorContextCallback callback = {error_context_stack, generate_error_callback, &ctx};
+
+			error_context_stack = &callback;
+			if (kept)
+				run(drop_statement(f->kind, f->signature));
+			run(f->definition);
+			error_context_stack = callback.previous;
+		}
+		record_function(res->row->name, f);
+	}
+}
+
+/* the statement that creates a planned function or type */
+char *
+corm_function_definition(void *planned)
+{
+	return ((CormFunction *) planned)->definition;
+}
