@@ -6,7 +6,7 @@ OBJS        = src/corm.o src/coldef.o src/naming.o src/catalog.o src/resolve.o \
               src/plan.o src/apply.o src/register.o src/introspect.o src/onupdate.o \
               src/meta.o src/view.o src/viewtrigger.o src/query.o
 DATA        = sql/corm--$(EXTVERSION).sql
-REGRESS     = setup naming coldef models inheritance mixins onupdate views meta errors reregister introspect teardown
+REGRESS     = setup naming coldef models inheritance mixins onupdate views queries meta errors reregister introspect teardown
 REGRESS_OPTS = --load-extension=plpgsql
 PG_CPPFLAGS = -I$(srcdir)/src
 PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror

@@ -353,6 +353,23 @@ SELECT m.name,
   FROM corm.model m
  ORDER BY m.registered;
 
+CREATE VIEW corm.query_methods AS
+SELECT f.model, f.method, f.relationship, f.signature AS function, f.name AS function_name
+  FROM corm.query_function f
+ WHERE f.kind = 'function' AND f.method IS NOT NULL;
+
+CREATE VIEW corm.relationships AS
+SELECT r.model, r.name, r.target, r.query_class, r.foreign_key,
+       (SELECT f.signature FROM corm.query_function f
+         WHERE f.model = r.model AND f.relationship = r.name AND f.method IS NULL
+         ORDER BY f.name LIMIT 1) AS function,
+       (SELECT CASE WHEN p.proretset AND p.prorows <> 1 THEN 'one-to-many' ELSE 'many-to-one' END
+          FROM corm.query_function f, pg_catalog.pg_proc p
+         WHERE f.model = r.model AND f.relationship = r.name AND f.method IS NULL
+           AND p.oid = pg_catalog.to_regprocedure(f.signature)
+         ORDER BY f.name LIMIT 1) AS direction
+  FROM corm.relationship r;
+
 CREATE VIEW corm.columns AS
 SELECT m.name AS model, c.*
   FROM corm.model m,

@@ -547,6 +547,10 @@ corm_register_query_class(PG_FUNCTION_ARGS)
 		refuse_builtin("query class", name);
 	if (base == NULL)
 		base = "BaseQuery";
+	if (strcmp(base, name) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("query class \"%s\" cannot inherit from itself", name)));
 	require_query_class(base);
 	values[0] = text_or_null(name, &nulls[0]);
 	values[1] = text_or_null(base, &nulls[1]);
@@ -606,6 +610,11 @@ corm_register_query_method(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("volatility of query method \"%s\" must be immutable, stable or volatile, not \"%s\"",
 						name, volatility)));
+	if (pg_strcasecmp(language, "c") == 0 || pg_strcasecmp(language, "internal") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("query method \"%s\" cannot be written in language %s", name, language),
+				 errhint("Write query methods in SQL or a procedural language such as plpgsql.")));
 	if (!OidIsValid(get_language_oid(language, true)))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),

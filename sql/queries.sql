@@ -1,0 +1,136 @@
+-- Query classes (SPEC §6): query methods are templates instantiated as a
+-- function per model; BaseQuery's get, get_or_404, count and paginate are
+-- built in; relationships give the related rows and scoped methods.
+CREATE SCHEMA queries;
+SET search_path = queries;
+SELECT corm.register_model_class('QModel', primary_key => 'id integer');
+
+-- the seed's GetOrQuery
+SELECT corm.register_query_class('GetOrQuery');
+SELECT corm.register_query_method('GetOrQuery', 'get_or',
+  args    => 'ident @pktype@, "default" @rowtype@ DEFAULT NULL',
+  returns => '@rowtype@',
+  body    => 'SELECT coalesce((SELECT m FROM @view@ m WHERE m.@pk@ = ident), "default")');
+SELECT corm.register_model('Member', model_class => 'QModel', columns => 'name varchar',
+                           query_class => 'GetOrQuery');
+INSERT INTO member (name) VALUES ('ann'), ('bob'), ('cy');
+SELECT * FROM member_get_or(42, ROW(0, 'anonymous')::member_view);
+SELECT * FROM member_get_or(2, ROW(0, 'anonymous')::member_view);
+SELECT (member_get_or(3)).name;
+-- generated functions are plain SQL functions the planner inlines
+EXPLAIN (COSTS OFF) SELECT * FROM member_get_or(2);
+EXPLAIN (COSTS OFF) SELECT * FROM member_get(2);
+SELECT l.lanname, p.provolatile, p.prosecdef, p.proconfig IS NULL AS no_search_path
+  FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+ WHERE p.oid = 'member_get_or(integer, member_view)'::regprocedure;
+
+-- BaseQuery's methods, for every model
+SELECT * FROM member_get(1);
+SELECT * FROM member_get(99);
+SELECT * FROM member_get_or_404(1);
+SELECT * FROM member_get_or_404(99);
+SELECT member_count();
+SELECT items, page, per_page, total, pages, has_prev, has_next, prev_num, next_num
+  FROM member_paginate(page => 2, per_page => 2);
+SELECT items, page, per_page, total, pages, has_prev, has_next, prev_num, next_num
+  FROM member_paginate(per_page => 10, max_per_page => 2);
+SELECT * FROM member_paginate(page => 3, per_page => 2);
+SELECT * FROM member_paginate(page => 0);
+SELECT * FROM member_paginate(per_page => 0);
+TRUNCATE member;
+SELECT items, total, pages, has_prev, has_next FROM member_paginate();
+
+-- query classes inherit methods; a model's query class wins over its model
+-- class's, and a subclass gets the functions over its own view
+SELECT corm.register_query_class('CountingQuery', base => 'GetOrQuery');
+SELECT corm.register_query_method('CountingQuery', 'named',
+  args => 'pattern text', returns => 'SETOF @rowtype@',
+  body => 'SELECT * FROM @view@ WHERE name LIKE pattern ORDER BY @pk@');
+SELECT corm.register_model_class('CountedModel', primary_key => 'id integer', query_class => 'CountingQuery');
+SELECT corm.register_model('Client', model_class => 'CountedModel', columns => 'name text');
+SELECT corm.register_model('VipClient', parent => 'Client', columns => 'level int');
+SELECT corm.register_model('Plain', model_class => 'CountedModel', query_class => 'BaseQuery', columns => 'name text');
+SELECT model, method, signature FROM corm.query_function
+ WHERE model IN ('Client', 'VipClient', 'Plain') AND kind = 'function' ORDER BY model, name;
+INSERT INTO vip_client_view (name, level) VALUES ('vic', 1), ('val', 2);
+INSERT INTO client_view (name) VALUES ('cal');
+SELECT id, name, level FROM vip_client_named('v%');
+SELECT id, name FROM client_named('%');
+
+-- changing a query class regenerates exactly its models' functions;
+-- removing its base removes the inherited methods' functions
+SELECT corm.register_query_class('CountingQuery', base => 'BaseQuery');
+SELECT model, method FROM corm.query_function
+ WHERE model IN ('Client', 'VipClient') AND kind = 'function' ORDER BY model, name;
+SELECT to_regprocedure('client_get_or(integer, client_view)') IS NULL AS dropped;
+
+-- templates are checked: a bad one is refused, naming the model, and
+-- nothing is created
+SELECT corm.register_query_method('CountingQuery', 'broken', args => '', returns => 'bigint',
+  body => 'SELECT count(*) FROM @view@ WHERE no_such_column = 1');
+SELECT corm.register_query_method('CountingQuery', 'evil',
+  args => 'x int) RETURNS int LANGUAGE sql AS $$SELECT 1$$; DROP TABLE member; --',
+  returns => 'int', body => 'SELECT 1');
+SELECT corm.register_query_method('CountingQuery', 'evil2', args => '',
+  returns => 'int SECURITY DEFINER', body => 'SELECT 1');
+SELECT corm.register_query_method('CountingQuery', 'evil3', args => '', returns => 'int',
+  body => 'SELECT 1', language => 'c');
+SELECT corm.register_query_method('CountingQuery', 'bad name', args => '', returns => 'int', body => 'SELECT 1');
+SELECT corm.register_query_method('CountingQuery', 'x', args => '', returns => 'int', body => 'SELECT 1',
+                                  volatility => 'sometimes');
+SELECT corm.register_query_method('NoSuchQuery', 'x', args => '', returns => 'int', body => 'SELECT 1');
+SELECT corm.register_query_method('BaseQuery', 'x', args => '', returns => 'int', body => 'SELECT 1');
+SELECT count(*) AS no_new_methods FROM corm.query_method WHERE name IN ('broken', 'evil', 'evil2', 'evil3');
+SELECT to_regclass('member') IS NOT NULL AS member_still_there;
+-- query classes cannot inherit from themselves
+SELECT corm.register_query_class('CountingQuery', base => 'GetOrQuery');
+SELECT corm.register_query_class('GetOrQuery', base => 'CountingQuery');
+SELECT corm.register_query_class('CountingQuery', base => 'CountingQuery');
+SELECT name, base FROM corm.query_class WHERE name IN ('GetOrQuery', 'CountingQuery') ORDER BY name;
+
+-- relationships: the foreign key decides the direction
+SELECT corm.register_model('Writer', model_class => 'QModel', columns => 'name text');
+SELECT corm.register_model('Novel', model_class => 'QModel', columns => 'title text, writer_id int REFERENCES writer');
+SELECT corm.register_relationship('Writer', 'novels', 'Novel', query_class => 'GetOrQuery');
+SELECT corm.register_relationship('Novel', 'writer', 'Writer');
+INSERT INTO writer (name) VALUES ('w1'), ('w2');
+INSERT INTO novel (title, writer_id) VALUES ('n1', 1), ('n2', 1), ('n3', 2), ('n4', NULL);
+SELECT n.* FROM writer_view w, writer_novels(w) n WHERE w.id = 1 ORDER BY n.id;
+SELECT n.title, (novel_writer(n)).name FROM novel_view n ORDER BY n.id;
+-- the relationship's methods see only the parent's related rows
+SELECT w.name, (writer_novels_get_or(w, 3)).title AS other_writers_novel,
+       (writer_novels_get_or(w, 1)).title AS own_novel FROM writer_view w WHERE w.id = 1;
+SELECT w.name, writer_novels_count(w) FROM writer_view w ORDER BY w.id;
+SELECT n.title, novel_writer_count(n) FROM novel_view n ORDER BY n.id;
+SELECT w.name, p.total, p.items FROM writer_view w, writer_novels_paginate(w, per_page => 1) p WHERE w.id = 1;
+SELECT * FROM corm.relationships ORDER BY model, name;
+-- no foreign key, or several: refused with a HINT
+SELECT corm.register_relationship('Writer', 'members', 'Member');
+SELECT corm.register_model('Review', model_class => 'QModel',
+                           columns => 'novel_id int REFERENCES novel, sequel_id int REFERENCES novel');
+SELECT corm.register_relationship('Review', 'novel', 'Novel');
+SELECT corm.register_relationship('Review', 'novel', 'Novel', foreign_key => 'novel_id');
+SELECT r.id, (review_novel(r)).title FROM review_view r;
+SELECT corm.register_relationship('Review', 'nothing', 'NoSuchModel');
+
+SELECT * FROM corm.query_methods WHERE model = 'Member' ORDER BY function;
+
+-- the SQLSTATE of each refusal, as a client sees it
+CREATE FUNCTION sqlstate_of(call text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE call;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE;
+END $$;
+SELECT call, sqlstate_of(call) FROM (VALUES
+    ($$SELECT * FROM member_get_or_404(99)$$),
+    ($$SELECT * FROM member_paginate(page => 0)$$),
+    ($$SELECT * FROM member_paginate(per_page => 0)$$),
+    ($$SELECT * FROM client_paginate(page => 9)$$),
+    ($$SELECT corm.register_query_method('CountingQuery', 'evil2', args => '', returns => 'int SECURITY DEFINER', body => 'SELECT 1')$$),
+    ($$SELECT corm.register_query_method('NoSuchQuery', 'x', args => '', returns => 'int', body => 'SELECT 1')$$),
+    ($$SELECT corm.register_query_class('GetOrQuery', base => 'CountingQuery')$$),
+    ($$SELECT corm.register_relationship('Writer', 'members', 'Member')$$),
+    ($$SELECT corm.register_relationship('Review', 'novel', 'Novel')$$)
+) AS t(call);
