@@ -49,9 +49,9 @@ SELECT corm.register_query_method('CountingQuery', 'named',
 SELECT corm.register_model_class('CountedModel', primary_key => 'id integer', query_class => 'CountingQuery');
 SELECT corm.register_model('Client', model_class => 'CountedModel', columns => 'name text');
 SELECT corm.register_model('VipClient', parent => 'Client', columns => 'level int');
-SELECT corm.register_model('Plain', model_class => 'CountedModel', query_class => 'BaseQuery', columns => 'name text');
+SELECT corm.register_model('PlainClient', model_class => 'CountedModel', query_class => 'BaseQuery', columns => 'name text');
 SELECT model, method, signature FROM corm.query_function
- WHERE model IN ('Client', 'VipClient', 'Plain') AND kind = 'function' ORDER BY model, name;
+ WHERE model IN ('Client', 'VipClient', 'PlainClient') AND kind = 'function' ORDER BY model, name;
 INSERT INTO vip_client_view (name, level) VALUES ('vic', 1), ('val', 2);
 INSERT INTO client_view (name) VALUES ('cal');
 SELECT id, name, level FROM vip_client_named('v%');
