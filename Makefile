@@ -4,7 +4,8 @@ EXTVERSION  = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\(.*\)
 MODULE_big  = corm
 OBJS        = src/corm.o src/coldef.o src/naming.o src/catalog.o src/resolve.o \
               src/plan.o src/apply.o src/register.o src/introspect.o src/onupdate.o \
-              src/meta.o src/view.o src/viewtrigger.o src/query.o
+              src/meta.o src/view.o src/viewtrigger.o src/query.o \
+              src/lifecycle.o
 DATA        = sql/corm--$(EXTVERSION).sql
 REGRESS     = setup naming coldef models inheritance mixins onupdate views queries meta errors reregister introspect teardown
 REGRESS_OPTS = --load-extension=plpgsql

@@ -96,7 +96,8 @@ CREATE TABLE corm.model (
     kind                 text CHECK (kind IN ('root', 'joined', 'single', 'abstract')),
     table_schema         name,
     table_name           name,
-    view_definition      text,   -- the view DDL corm last ran for the model
+    view_name            text,   -- the view corm last made for the model, qualified
+    view_definition      text,   -- and the DDL it ran for it
     owner                regrole NOT NULL DEFAULT current_role::regrole,
     registered           bigserial,
     CHECK (name <> ''),
@@ -196,7 +197,8 @@ CREATE FUNCTION corm.register_model_class(name text,
                                           primary_key text DEFAULT NULL,
                                           columns text DEFAULT NULL,
                                           meta text DEFAULT 'DefaultMeta',
-                                          query_class text DEFAULT 'BaseQuery')
+                                          query_class text DEFAULT 'BaseQuery',
+                                          drop_columns boolean DEFAULT false)
     RETURNS void
     AS 'MODULE_PATHNAME', 'corm_register_model_class'
     LANGUAGE C VOLATILE;
@@ -204,7 +206,8 @@ CREATE FUNCTION corm.register_model_class(name text,
 CREATE FUNCTION corm.register_mixin(name text,
                                     columns text DEFAULT NULL,
                                     onupdate text DEFAULT NULL,
-                                    mixins text[] DEFAULT '{}')
+                                    mixins text[] DEFAULT '{}',
+                                    drop_columns boolean DEFAULT false)
     RETURNS void
     AS 'MODULE_PATHNAME', 'corm_register_mixin'
     LANGUAGE C VOLATILE;
@@ -220,7 +223,8 @@ CREATE FUNCTION corm.register_model(name text,
                                     query_class text DEFAULT NULL,
                                     onupdate text DEFAULT NULL,
                                     polymorphic_on text DEFAULT NULL,
-                                    polymorphic_identity text DEFAULT NULL)
+                                    polymorphic_identity text DEFAULT NULL,
+                                    drop_columns boolean DEFAULT false)
     RETURNS void
     AS 'MODULE_PATHNAME', 'corm_register_model'
     LANGUAGE C VOLATILE;
@@ -305,6 +309,43 @@ BEGIN
     END IF;
     RETURN items;
 END $$;
+
+/* Lifecycle */
+
+CREATE FUNCTION corm.drop_model(name text, cascade boolean DEFAULT false) RETURNS void
+    AS 'MODULE_PATHNAME', 'corm_drop_model' LANGUAGE C VOLATILE;
+CREATE FUNCTION corm.drop_mixin(name text, cascade boolean DEFAULT false) RETURNS void
+    AS 'MODULE_PATHNAME', 'corm_drop_mixin' LANGUAGE C VOLATILE;
+CREATE FUNCTION corm.drop_model_class(name text, cascade boolean DEFAULT false) RETURNS void
+    AS 'MODULE_PATHNAME', 'corm_drop_model_class' LANGUAGE C VOLATILE;
+CREATE FUNCTION corm.drop_query_class(name text, cascade boolean DEFAULT false) RETURNS void
+    AS 'MODULE_PATHNAME', 'corm_drop_query_class' LANGUAGE C VOLATILE;
+CREATE FUNCTION corm.drop_query_method(query_class text, name text) RETURNS void
+    AS 'MODULE_PATHNAME', 'corm_drop_query_method' LANGUAGE C VOLATILE;
+CREATE FUNCTION corm.drop_meta(name text, cascade boolean DEFAULT false) RETURNS void
+    AS 'MODULE_PATHNAME', 'corm_drop_meta' LANGUAGE C VOLATILE;
+CREATE FUNCTION corm.drop_bind(key text, cascade boolean DEFAULT false) RETURNS void
+    AS 'MODULE_PATHNAME', 'corm_drop_bind' LANGUAGE C VOLATILE;
+CREATE FUNCTION corm.drop_relationship(model text, name text) RETURNS void
+    AS 'MODULE_PATHNAME', 'corm_drop_relationship' LANGUAGE C VOLATILE;
+CREATE FUNCTION corm.rename_model(old text, new text) RETURNS void
+    AS 'MODULE_PATHNAME', 'corm_rename_model' LANGUAGE C VOLATILE;
+CREATE FUNCTION corm.rename_column(model text, old text, new text) RETURNS void
+    AS 'MODULE_PATHNAME', 'corm_rename_column' LANGUAGE C VOLATILE;
+
+-- the DDL a statement (a corm.register_* call) would run; nothing changes
+CREATE FUNCTION corm.dry_run(statement text) RETURNS text
+    AS 'MODULE_PATHNAME', 'corm_dry_run' LANGUAGE C VOLATILE STRICT;
+
+-- drift between the catalog and the database: what corm would run to mend it
+CREATE FUNCTION corm.check(OUT model text, OUT problem text, OUT fix text)
+    RETURNS SETOF record
+    AS 'MODULE_PATHNAME', 'corm_check' LANGUAGE C VOLATILE;
+
+CREATE FUNCTION corm.guard_drop() RETURNS event_trigger
+    AS 'MODULE_PATHNAME', 'corm_guard_drop' LANGUAGE C;
+CREATE EVENT TRIGGER corm_guard_drop ON ddl_command_start
+    WHEN TAG IN ('DROP EXTENSION') EXECUTE FUNCTION corm.guard_drop();
 
 /* Introspection */
 

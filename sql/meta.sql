@@ -63,16 +63,16 @@ SELECT corm.register_meta('BadHooks', hooks => '{meta.nosuch(text)}');
 SELECT corm.register_bind('analytics', schema => 'analytics');
 SELECT corm.register_bind('archive', schema => 'archive');
 SELECT corm.register_model_class('IdModel3', primary_key => 'id integer');
-SELECT corm.register_model('Event', model_class => 'IdModel3', bind_key => 'analytics', columns => 'kind text');
-SELECT corm.register_model('Click', parent => 'Event', columns => 'x int, y int');
-SELECT name, bind_key, "table" FROM corm.models WHERE name IN ('Event', 'Click') ORDER BY name;
+SELECT corm.register_model('Visit', model_class => 'IdModel3', bind_key => 'analytics', columns => 'kind text');
+SELECT corm.register_model('Click', parent => 'Visit', columns => 'x int, y int');
+SELECT name, bind_key, "table" FROM corm.models WHERE name IN ('Visit', 'Click') ORDER BY name;
 \d analytics.click
 SELECT nspname, pg_get_userbyid(nspowner) = current_user AS owned_by_caller
   FROM pg_namespace WHERE nspname = 'analytics';
 -- the same table name in two binds
-SELECT corm.register_model('ArchivedEvent', model_class => 'IdModel3', bind_key => 'archive',
-                           tablename => 'event', columns => 'kind text, archived_at timestamptz');
-SELECT name, "table" FROM corm.models WHERE "table" LIKE '%.event' ORDER BY name;
+SELECT corm.register_model('ArchivedVisit', model_class => 'IdModel3', bind_key => 'archive',
+                           tablename => 'visit', columns => 'kind text, archived_at timestamptz');
+SELECT name, "table" FROM corm.models WHERE "table" LIKE '%.visit' ORDER BY name;
 -- an unknown key is 42704, with the known keys in the HINT
 SELECT corm.register_model('Lost', model_class => 'IdModel3', bind_key => 'nosuch');
 -- a single-table subclass cannot have a bind key of its own

@@ -3,10 +3,10 @@
 CREATE SCHEMA onupd;
 SET search_path = onupd;
 SELECT corm.register_model_class('Rowed', primary_key => 'id integer');
-SELECT corm.register_mixin('Timestamps',
+SELECT corm.register_mixin('OuStamps',
   columns  => 'created timestamp NOT NULL DEFAULT now(), updated timestamp',
   onupdate => 'updated = now()');
-SELECT corm.register_model('Doc', model_class => 'Rowed', mixins => '{Timestamps}',
+SELECT corm.register_model('Doc', model_class => 'Rowed', mixins => '{OuStamps}',
   columns  => 'body text, revision int NOT NULL DEFAULT 0, touched timestamptz, edits text[] DEFAULT ''{}''',
   onupdate => 'revision = revision + 1, touched = clock_timestamp(), edits = edits || body');
 \d doc
@@ -30,24 +30,24 @@ UPDATE doc SET touched = NULL WHERE id = 2;
 SELECT touched IS NOT NULL AS touched_reset_by_onupdate FROM doc WHERE id = 2;
 
 -- the expression's type is checked when registering, not on the first UPDATE
-SELECT corm.register_model('Bad', model_class => 'Rowed', columns => 'n int', onupdate => 'n = now()');
+SELECT corm.register_model('OuBad', model_class => 'Rowed', columns => 'n int', onupdate => 'n = now()');
 SELECT corm.register_mixin('BadStamp', columns => 'stamp date', onupdate => 'stamp = point(1, 2)');
-SELECT corm.register_model('Bad', model_class => 'Rowed', mixins => '{BadStamp}');
-SELECT to_regclass('bad') IS NULL AS no_table;
+SELECT corm.register_model('OuBad', model_class => 'Rowed', mixins => '{BadStamp}');
+SELECT to_regclass('ou_bad') IS NULL AS no_table;
 -- a column the model does not have is refused
-SELECT corm.register_model('Bad', model_class => 'Rowed', columns => 'n int', onupdate => 'm = 1');
+SELECT corm.register_model('OuBad', model_class => 'Rowed', columns => 'n int', onupdate => 'm = 1');
 
 -- two mixins that give one column different onupdates are an error; the
 -- model's own onupdate overrides them
 SELECT corm.register_mixin('OtherStamps', columns => 'updated timestamp', onupdate => 'updated = statement_timestamp()');
-SELECT corm.register_model('Clash', model_class => 'Rowed', mixins => '{Timestamps, OtherStamps}');
-SELECT corm.register_model('Mine', model_class => 'Rowed', mixins => '{Timestamps, OtherStamps}',
+SELECT corm.register_model('OuClash', model_class => 'Rowed', mixins => '{OuStamps, OtherStamps}');
+SELECT corm.register_model('Mine', model_class => 'Rowed', mixins => '{OuStamps, OtherStamps}',
                            onupdate => 'updated = localtimestamp');
 SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'mine'::regclass;
 
 -- joined inheritance: each table's trigger sets only that table's columns
-SELECT corm.register_mixin('Versioned', columns => 'version int NOT NULL DEFAULT 1', onupdate => 'version = version + 1');
-SELECT corm.register_model('Page', parent => 'Doc', mixins => '{Versioned}', columns => 'title text');
+SELECT corm.register_mixin('OuVersioned', columns => 'version int NOT NULL DEFAULT 1', onupdate => 'version = version + 1');
+SELECT corm.register_model('Page', parent => 'Doc', mixins => '{OuVersioned}', columns => 'title text');
 SELECT tgrelid::regclass, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = 'corm_onupdate'
    AND tgrelid IN ('doc'::regclass, 'page'::regclass) ORDER BY 1;
 INSERT INTO doc (body) VALUES ('page');
@@ -56,7 +56,7 @@ UPDATE page SET title = 'p2' WHERE id = 3;
 UPDATE doc SET body = 'page2' WHERE id = 3;
 SELECT d.revision, p.version FROM doc d JOIN page p USING (id);
 -- an onupdate on a column of the parent's table belongs to the parent
-SELECT corm.register_model('Note', parent => 'Doc', model_class => 'Rowed', onupdate => 'body = ''x''');
+SELECT corm.register_model('OuNote', parent => 'Doc', model_class => 'Rowed', onupdate => 'body = ''x''');
 
 -- single-table inheritance: the subclass's onupdate joins its table's trigger
 SELECT corm.register_model('Task', model_class => 'Rowed', columns => 'kind text, done boolean',
@@ -67,14 +67,14 @@ SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'task'::regclass;
 SELECT corm.ddl('Chore');
 
 -- changing a mixin's onupdate changes the trigger of every model using it
-SELECT corm.register_mixin('Timestamps',
+SELECT corm.register_mixin('OuStamps',
   columns  => 'created timestamp NOT NULL DEFAULT now(), updated timestamp',
   onupdate => 'updated = clock_timestamp()');
 SELECT tgrelid::regclass, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = 'corm_onupdate'
    AND tgrelid IN ('doc'::regclass, 'mine'::regclass) ORDER BY 1;
 -- and an unchanged one leaves the trigger alone
 CREATE TEMP TABLE trig AS SELECT oid FROM pg_trigger WHERE tgrelid = 'doc'::regclass AND tgname = 'corm_onupdate';
-SELECT corm.register_mixin('Timestamps',
+SELECT corm.register_mixin('OuStamps',
   columns  => 'created timestamp NOT NULL DEFAULT now(), updated timestamp',
   onupdate => 'updated = clock_timestamp()');
 SELECT oid = (SELECT oid FROM trig) AS same_trigger FROM pg_trigger
@@ -82,7 +82,7 @@ SELECT oid = (SELECT oid FROM trig) AS same_trigger FROM pg_trigger
 
 -- the cached state follows the table: new trigger, new column, same session
 UPDATE doc SET body = 'again' WHERE id = 1;
-SELECT corm.register_model('Doc', model_class => 'Rowed', mixins => '{Timestamps}',
+SELECT corm.register_model('Doc', model_class => 'Rowed', mixins => '{OuStamps}',
   columns  => 'body text, revision int NOT NULL DEFAULT 0, touched timestamptz, edits text[] DEFAULT ''{}'', extra int',
   onupdate => 'revision = revision + 1, touched = clock_timestamp(), edits = edits || body');
 UPDATE doc SET extra = 7 WHERE id = 1;

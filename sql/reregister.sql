@@ -41,31 +41,45 @@ SELECT attname FROM pg_attribute WHERE attrelid = 'account'::regclass AND attnum
 -- (a joined subclass does not repeat it: its parent's table has it)
 SELECT attname FROM pg_attribute WHERE attrelid = 'admin'::regclass AND attnum > 0 ORDER BY attnum;
 
--- other changes are refused, with nothing changed: 0A000
+-- any other change migrates the table in place, keeping its rows
+GRANT SELECT ON account TO PUBLIC;
+-- a type, the existing rows cast
 SELECT corm.register_model('Account', model_class => 'RereKeyed',
                            columns => 'email varchar(100) NOT NULL UNIQUE, plan text DEFAULT ''free'' CHECK (plan <> ''''),
                                        nickname varchar(30) UNIQUE, joined date DEFAULT current_date');
+-- NOT NULL dropped, a default changed, a CHECK changed, a UNIQUE dropped
 SELECT corm.register_model('Account', model_class => 'RereKeyed',
-                           columns => 'email text UNIQUE, plan text DEFAULT ''free'' CHECK (plan <> ''''),
+                           columns => 'email varchar(100), plan text DEFAULT ''pro'' CHECK (plan <> ''x''),
                                        nickname varchar(30) UNIQUE, joined date DEFAULT current_date');
-SELECT corm.register_model('Account', model_class => 'RereKeyed',
-                           columns => 'email text NOT NULL UNIQUE, plan text DEFAULT ''pro'' CHECK (plan <> ''''),
-                                       nickname varchar(30) UNIQUE, joined date DEFAULT current_date');
-SELECT corm.register_model('Account', model_class => 'RereKeyed',
-                           columns => 'email text NOT NULL UNIQUE, plan text DEFAULT ''free'' CHECK (plan <> ''x''),
-                                       nickname varchar(30) UNIQUE, joined date DEFAULT current_date');
-SELECT corm.register_model('Account', model_class => 'RereKeyed',
-                           columns => 'email text NOT NULL, plan text DEFAULT ''free'' CHECK (plan <> ''''),
-                                       nickname varchar(30) UNIQUE, joined date DEFAULT current_date');
+\d account
+-- a new tablename renames the table: rows, grants and the view stay usable
 SELECT corm.register_model('Account', model_class => 'RereKeyed', tablename => 'accounts',
-                           columns => 'email text NOT NULL UNIQUE, plan text DEFAULT ''free'' CHECK (plan <> ''''),
+                           columns => 'email varchar(100), plan text DEFAULT ''pro'' CHECK (plan <> ''x''),
                                        nickname varchar(30) UNIQUE, joined date DEFAULT current_date');
+SELECT to_regclass('account') IS NULL AS old_name_gone, count(*) AS rows_kept,
+       has_table_privilege('public', 'accounts', 'SELECT') AS grant_kept FROM accounts;
+SELECT to_regclass('accounts_view') IS NOT NULL AS view_renamed, to_regclass('account_view') IS NULL AS old_view_gone;
+SELECT to_regprocedure('accounts_get(integer)') IS NOT NULL AS functions_renamed;
+-- a cast that the rows do not survive fails with the server's error, and nothing changes
+UPDATE accounts SET email = 'not a number' WHERE id = 1;
+SELECT corm.register_model('Account', model_class => 'RereKeyed', tablename => 'accounts',
+                           columns => 'email integer, plan text DEFAULT ''pro'' CHECK (plan <> ''x''),
+                                       nickname varchar(30) UNIQUE, joined date DEFAULT current_date');
+SELECT format_type(atttypid, atttypmod) AS email_type FROM pg_attribute
+ WHERE attrelid = 'accounts'::regclass AND attname = 'email';
+-- how a model is stored cannot change: 0A000
 SELECT corm.register_model('Admin', model_class => 'RereKeyed', columns => 'level int NOT NULL DEFAULT 1');
--- a column missing from the definition would be dropped: 2BP01
-SELECT corm.register_model('Account', model_class => 'RereKeyed',
-                           columns => 'email text NOT NULL UNIQUE, plan text DEFAULT ''free'' CHECK (plan <> '''')');
--- a model class change that would alter its models' tables is refused too
+-- a column missing from the definition is dropped only when told: 2BP01
+SELECT corm.register_model('Account', model_class => 'RereKeyed', tablename => 'accounts',
+                           columns => 'email varchar(100), plan text DEFAULT ''pro'' CHECK (plan <> ''x'')');
+SELECT corm.register_model('Account', model_class => 'RereKeyed', tablename => 'accounts',
+                           columns => 'email varchar(100), plan text DEFAULT ''pro'' CHECK (plan <> ''x'')',
+                           drop_columns => true);
+SELECT attname FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attnum > 0 AND NOT attisdropped
+ ORDER BY attnum;
+-- a model class change migrates every model of the class
 SELECT corm.register_model_class('RereKeyed', primary_key => 'id bigint', columns => 'note text');
-SELECT columns FROM corm.model WHERE name = 'Account';
-SELECT primary_key FROM corm.model_class WHERE name = 'RereKeyed';
-SELECT count(*) AS rows_kept FROM account;
+SELECT attrelid::regclass, format_type(atttypid, atttypmod) FROM pg_attribute
+ WHERE attrelid IN ('accounts'::regclass, 'admin'::regclass) AND attname = 'id' ORDER BY 1;
+SELECT count(*) AS rows_kept FROM accounts;
+SELECT * FROM corm.check();

@@ -71,6 +71,6 @@ SELECT attname FROM pg_attribute WHERE attrelid = 'manager_view'::regclass AND a
 INSERT INTO manager_view (name, badge) VALUES ('ida', 'B7') RETURNING id, name, badge, title;
 
 -- a view name that is taken is refused
-CREATE TABLE taken_view (x int);
-SELECT corm.register_model('Taken', model_class => 'Keyed4');
-SELECT to_regclass('taken') IS NULL AS no_table;
+CREATE TABLE taken_v_view (x int);
+SELECT corm.register_model('TakenV', model_class => 'Keyed4');
+SELECT to_regclass('taken_v') IS NULL AS no_table;

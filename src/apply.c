@@ -16,6 +16,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "parser/parse_coerce.h"
 #include "parser/parse_collate.h"
@@ -26,6 +27,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/regproc.h"
 #include "utils/rel.h"
 
 /* a constraint corm expects on a table, or one that is there */
@@ -39,7 +41,18 @@ typedef struct ConKey
 	CormColumnList *list;		/* where the planned one was written */
 	bool		matched;
 	bool		required;		/* planned by the model being synced */
+	char	   *add_sql;		/* planned: what ALTER TABLE ... ADD takes */
+	char	   *name;			/* existing: the constraint's name */
 } ConKey;
+
+/* set for the call: columns missing from a definition are dropped */
+static bool drop_columns = false;
+
+void
+corm_set_drop_columns(bool drop)
+{
+	drop_columns = drop;
+}
 
 static bool
 has_constraint(ColumnDef *def, ConstrType type)
@@ -67,6 +80,34 @@ constraint_expr(ColumnDef *def, ConstrType type)
 	return NULL;
 }
 
+/* while set, every statement corm runs is also kept here (a dry run, check()) */
+static List **collected = NULL;
+static MemoryContext collected_cxt = NULL;
+
+void
+corm_collect_statements(List **into, MemoryContext cxt)
+{
+	collected = into;
+	collected_cxt = cxt;
+}
+
+/* run one statement of generated DDL */
+void
+corm_execute(const char *sql)
+{
+	int			rc = SPI_execute(sql, false, 0);
+
+	if (rc != SPI_OK_UTILITY)
+		elog(ERROR, "corm could not run \"%s\": %s", sql, SPI_result_code_string(rc));
+	if (collected)
+	{
+		MemoryContext old = MemoryContextSwitchTo(collected_cxt);
+
+		*collected = lappend(*collected, pstrdup(sql));
+		MemoryContextSwitchTo(old);
+	}
+}
+
 /*
  * Run a plan's statements.  Settings a plan makes (SET LOCAL) last only
  * while it runs, and a schema that exists already is not created again.
@@ -80,13 +121,10 @@ corm_run_steps(List *steps)
 	foreach(lc, steps)
 	{
 		CormStep   *step = lfirst(lc);
-		int			rc;
 
 		if (step->kind == CORM_CREATE_SCHEMA && OidIsValid(get_namespace_oid(step->schema, true)))
 			continue;
-		rc = SPI_execute(step->sql, false, 0);
-		if (rc != SPI_OK_UTILITY)
-			elog(ERROR, "corm could not run \"%s\": %s", step->sql, SPI_result_code_string(rc));
+		corm_execute(step->sql);
 	}
 	AtEOXact_GUC(true, nestlevel);
 }
@@ -136,52 +174,66 @@ same_default(Relation rel, CormColumn *col, Form_pg_attribute attr, Node *raw)
 	return equal(cooked, existing);
 }
 
-/* refuse a change to an existing column that corm cannot carry out yet */
-static void
-compare_column(Relation rel, CormResolved *res, CormColumn *col, Form_pg_attribute attr)
+static CormStep *
+alter_column(CormResolved *res, CormColumn *col, const char *action)
 {
-	List	   *diffs = NIL;
+	return corm_make_step(CORM_ALTER_COLUMN, res, col->name,
+						  psprintf("ALTER TABLE %s ALTER COLUMN %s %s",
+								   corm_qualified(res->schema, res->table),
+								   quote_identifier(col->name), action));
+}
+
+/*
+ * The steps that bring an existing column to its definition: type (with a
+ * cast of the existing rows), default, NOT NULL and identity.  A changed
+ * generation expression cannot be altered in place and is refused.
+ */
+static List *
+migrate_column(Relation rel, CormResolved *res, CormColumn *col, Form_pg_attribute attr,
+			   bool *retyped)
+{
+	List	   *steps = NIL;
 	bool		not_null = corm_column_not_null(col);
 	bool		identity = col->identity || has_constraint(col->def, CONSTR_IDENTITY);
+	bool		had_identity = attr->attidentity != '\0';
 	Node	   *raw_default = constraint_expr(col->def, CONSTR_DEFAULT);
 	Node	   *raw_generated = constraint_expr(col->def, CONSTR_GENERATED);
+	bool		new_type = attr->atttypid != col->typid ||
+		(!col->is_serial && attr->atttypmod != col->typmod);
+	bool		new_default = false;
+	char	   *type = format_type_with_typemod(col->typid, col->is_serial ? -1 : col->typmod);
 
-	if (attr->atttypid != col->typid || (!col->is_serial && attr->atttypmod != col->typmod))
-		diffs = lappend(diffs, psprintf("type %s instead of %s",
-										format_type_with_typemod(col->typid, col->typmod),
-										format_type_with_typemod(attr->atttypid, attr->atttypmod)));
-	if (attr->attnotnull != not_null)
-		diffs = lappend(diffs, not_null ? "NOT NULL added" : "NOT NULL removed");
-	if ((attr->attidentity != '\0') != identity)
-		diffs = lappend(diffs, identity ? "identity added" : "identity removed");
-	if ((attr->attgenerated != '\0') != (raw_generated != NULL))
-		diffs = lappend(diffs, raw_generated ? "generation added" : "generation removed");
-	else if (raw_generated && diffs == NIL && !same_default(rel, col, attr, raw_generated))
-		diffs = lappend(diffs, "generation expression changed");
-	if (!col->is_serial && raw_generated == NULL)
-	{
-		if (raw_default == NULL && attr->atthasdef)
-			diffs = lappend(diffs, "DEFAULT removed");
-		else if (raw_default && !attr->atthasdef)
-			diffs = lappend(diffs, "DEFAULT added");
-		else if (raw_default && diffs == NIL && !same_default(rel, col, attr, raw_default))
-			diffs = lappend(diffs, "DEFAULT changed");
-	}
-	if (diffs != NIL)
-	{
-		StringInfoData buf;
-		ListCell   *lc;
-
-		initStringInfo(&buf);
-		foreach(lc, diffs)
-			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", (char *) lfirst(lc));
+	if ((attr->attgenerated != '\0') != (raw_generated != NULL) ||
+		(raw_generated && !new_type && !same_default(rel, col, attr, raw_generated)))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("cannot change column \"%s\" of table %s for model \"%s\"",
-						col->name, corm_qualified(res->schema, res->table), res->row->name),
-				 errdetail("The new definition differs from the table: %s.", buf.data),
-				 errhint("This version of corm only adds new columns to an existing table; register the previous definition of the column.")));
+				 errmsg("cannot change how column \"%s\" of table %s is generated",
+						col->name, corm_qualified(res->schema, res->table)),
+				 errhint("PostgreSQL cannot change a generated column in place; add a new column instead.")));
+	if (!col->is_serial && raw_generated == NULL)
+		new_default = (raw_default != NULL) != (bool) attr->atthasdef ||
+			(raw_default && (new_type || !same_default(rel, col, attr, raw_default)));
+
+	if (had_identity && !identity)
+		steps = lappend(steps, alter_column(res, col, "DROP IDENTITY"));
+	if (attr->atthasdef && (new_default || new_type) && !col->is_serial && raw_generated == NULL)
+		steps = lappend(steps, alter_column(res, col, "DROP DEFAULT"));
+	if (new_type)
+	{
+		steps = lappend(steps, alter_column(res, col,
+											psprintf("TYPE %s USING %s::%s", type,
+													 quote_identifier(col->name), type)));
+		*retyped = true;
 	}
+	if (raw_default && (new_default || (new_type && attr->atthasdef)) && raw_generated == NULL &&
+		!col->is_serial)
+		steps = lappend(steps, alter_column(res, col,
+											psprintf("SET DEFAULT %s", corm_column_default(col))));
+	if (attr->attnotnull != not_null && !(identity && !had_identity))
+		steps = lappend(steps, alter_column(res, col, not_null ? "SET NOT NULL" : "DROP NOT NULL"));
+	if (identity && !had_identity)
+		steps = lappend(steps, alter_column(res, col, "ADD GENERATED BY DEFAULT AS IDENTITY"));
+	return steps;
 }
 
 static int
@@ -208,9 +260,11 @@ collect_column_refs(Node *node, List **names)
 
 static ConKey *
 planned_key(char contype, List *columns, CormElement *elem, CormColumnList *list,
-			Node *raw, bool required)
+			Node *raw, bool required, char *add_sql)
 {
 	ConKey	   *key = palloc0(sizeof(ConKey));
+
+	key->add_sql = add_sql;
 
 	key->contype = contype;
 	key->columns = list_copy(columns);
@@ -255,6 +309,69 @@ constraint_char(ConstrType type)
 	}
 }
 
+/*
+ * A column's constraint as a table constraint, for ALTER TABLE ... ADD:
+ * "UNIQUE" becomes "UNIQUE (col)", "REFERENCES t" "FOREIGN KEY (col)
+ * REFERENCES t"; a CONSTRAINT name and the attributes (DEFERRABLE ...)
+ * that follow it are kept.
+ */
+static char *
+column_constraint_sql(CormColumn *col, Constraint *con, char contype)
+{
+	StringInfoData buf;
+	ListCell   *text;
+	ListCell   *node;
+	bool		found = false;
+	const char *qcol = quote_identifier(col->name);
+
+	initStringInfo(&buf);
+	forboth(text, col->elem->clauses, node, col->elem->clause_nodes)
+	{
+		Node	   *n = lfirst(node);
+		char	   *clause = lfirst(text);
+
+		if (found)
+		{
+			if (IsA(n, Constraint) &&
+				(((Constraint *) n)->contype == CONSTR_ATTR_DEFERRABLE ||
+				 ((Constraint *) n)->contype == CONSTR_ATTR_NOT_DEFERRABLE ||
+				 ((Constraint *) n)->contype == CONSTR_ATTR_DEFERRED ||
+				 ((Constraint *) n)->contype == CONSTR_ATTR_IMMEDIATE))
+				appendStringInfo(&buf, " %s", clause);
+			else
+				break;
+			continue;
+		}
+		if (n != (Node *) con)
+			continue;
+		found = true;
+		if (con->conname)
+		{
+			/* CONSTRAINT name ...: the name stays in front */
+			appendStringInfo(&buf, "CONSTRAINT %s ", quote_identifier(con->conname));
+			clause = clause + strlen("CONSTRAINT ");
+			clause += strspn(clause, " \t\r\n");
+			if (*clause == '"')
+			{
+				for (clause++; *clause && !(clause[0] == '"' && clause[1] != '"'); clause++)
+					if (*clause == '"')
+						clause++;
+				clause++;
+			}
+			else
+				clause += strcspn(clause, " \t\r\n");
+			clause += strspn(clause, " \t\r\n");
+		}
+		if (contype == 'f')
+			appendStringInfo(&buf, "FOREIGN KEY (%s) %s", qcol, clause);
+		else if (contype == 'u' || contype == 'p')
+			appendStringInfo(&buf, "%s (%s)", clause, qcol);
+		else
+			appendStringInfoString(&buf, clause);
+	}
+	return buf.data;
+}
+
 /* the constraints a model puts on its table */
 static List *
 planned_constraints(CormResolved *res, bool required)
@@ -268,10 +385,14 @@ planned_constraints(CormResolved *res, bool required)
 		List	   *self = list_make1(col->name);
 		ListCell   *cc;
 
+		const char *qcol = quote_identifier(col->name);
+
 		if (col->add_pk_clause && col->primary_key)
-			keys = lappend(keys, planned_key('p', self, NULL, col->elem->list, NULL, required));
+			keys = lappend(keys, planned_key('p', self, NULL, col->elem->list, NULL, required,
+											 psprintf("PRIMARY KEY (%s)", qcol)));
 		if (col->references)
-			keys = lappend(keys, planned_key('f', self, NULL, col->elem->list, NULL, required));
+			keys = lappend(keys, planned_key('f', self, NULL, col->elem->list, NULL, required,
+											 psprintf("FOREIGN KEY (%s) %s", qcol, col->references)));
 		foreach(cc, col->def->constraints)
 		{
 			Constraint *con = lfirst(cc);
@@ -279,7 +400,8 @@ planned_constraints(CormResolved *res, bool required)
 
 			if (c != '\0')
 				keys = lappend(keys, planned_key(c, c == 'c' ? NIL : self, NULL, col->elem->list,
-												 c == 'c' ? con->raw_expr : NULL, required));
+												 c == 'c' ? con->raw_expr : NULL, required,
+												 column_constraint_sql(col, con, c)));
 		}
 	}
 	foreach(lc, res->constraints)
@@ -306,7 +428,8 @@ planned_constraints(CormResolved *res, bool required)
 		else if (c != 'c')
 			cols = key_names(con->keys);
 		keys = lappend(keys, planned_key(c, cols, elem, elem->list,
-										 c == 'c' ? con->raw_expr : NULL, required));
+										 c == 'c' ? con->raw_expr : NULL, required,
+										 elem->text));
 	}
 	return keys;
 }
@@ -320,7 +443,7 @@ existing_constraints(Oid relid)
 	List	   *keys = NIL;
 	uint64		n;
 
-	if (SPI_execute_with_args("SELECT c.contype::text,"
+	if (SPI_execute_with_args("SELECT c.contype::text, c.conname::text,"
 							  " ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a"
 							  "        WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)),"
 							  " c.conbin::text"
@@ -335,12 +458,13 @@ existing_constraints(Oid relid)
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		ConKey	   *key = palloc0(sizeof(ConKey));
 		bool		isnull;
-		Datum		arr = SPI_getbinval(tup, desc, 2, &isnull);
-		char	   *bin = SPI_getvalue(tup, desc, 3);
+		Datum		arr = SPI_getbinval(tup, desc, 3, &isnull);
+		char	   *bin = SPI_getvalue(tup, desc, 4);
 		Datum	   *elems;
 		int			nelems;
 
 		key->contype = SPI_getvalue(tup, desc, 1)[0];
+		key->name = SPI_getvalue(tup, desc, 2);
 		deconstruct_array(DatumGetArrayTypeP(arr), TEXTOID, -1, false, TYPALIGN_INT,
 						  &elems, NULL, &nelems);
 		for (int j = 0; j < nelems; j++)
@@ -400,14 +524,16 @@ mentions_any(List *columns, List *names)
 
 /*
  * Match the planned constraints with the table's.  Those on columns being
- * added come with them; others must exist already.  With "full", a
- * constraint on the table that no model plans is a change too.
+ * added come with them; a planned one the table lacks is added, and with
+ * "full" (res owns the table) one that no model plans is dropped.
  */
 static List *
 diff_constraints(Relation rel, CormResolved *res, List *planned, List *new_columns, bool full)
 {
 	List	   *existing = existing_constraints(RelationGetRelid(rel));
 	List	   *steps = NIL;
+	List	   *adds = NIL;
+	char	   *table = corm_qualified(res->schema, res->table);
 	ListCell   *pc;
 	ListCell   *ec;
 
@@ -418,7 +544,7 @@ diff_constraints(Relation rel, CormResolved *res, List *planned, List *new_colum
 		if (mentions_any(p->columns, new_columns))
 		{
 			if (p->elem && p->required)
-				steps = lappend(steps, corm_plan_add_constraint(res, p->elem));
+				adds = lappend(adds, corm_plan_add_constraint(res, p->elem));
 			continue;
 		}
 		if (p->contype == 'c')
@@ -435,29 +561,23 @@ diff_constraints(Relation rel, CormResolved *res, List *planned, List *new_colum
 			}
 		}
 		if (!p->matched && p->required)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("cannot add a constraint to existing columns of table %s for model \"%s\"",
-							corm_qualified(res->schema, res->table), res->row->name),
-					 p->elem ? errdetail("The constraint is: %s", p->elem->text) : 0,
-					 errhint("This version of corm only adds new columns to an existing table; register the previous definition.")));
+			adds = lappend(adds, corm_make_step(CORM_ADD_CONSTRAINT, res, NULL,
+												psprintf("ALTER TABLE %s ADD %s", table, p->add_sql)));
 	}
 	if (full)
 	{
+		/* drops first: a changed constraint is dropped and added again */
 		foreach(ec, existing)
 		{
 			ConKey	   *e = lfirst(ec);
 
 			if (!e->matched)
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("cannot remove a constraint of table %s for model \"%s\"",
-								corm_qualified(res->schema, res->table), res->row->name),
-						 errdetail("The table has a constraint the new definition does not declare."),
-						 errhint("This version of corm only adds new columns to an existing table; register the previous definition.")));
+				steps = lappend(steps, corm_make_step(CORM_DROP_CONSTRAINT, res, e->name,
+													  psprintf("ALTER TABLE %s DROP CONSTRAINT %s",
+															   table, quote_identifier(e->name))));
 		}
 	}
-	return steps;
+	return list_concat(steps, adds);
 }
 
 static Form_pg_attribute
@@ -476,16 +596,19 @@ find_attribute(TupleDesc desc, const char *name)
 /*
  * The steps that bring an existing table to the plan: res's columns and
  * constraints.  "full" when res owns the table: then every column and
- * constraint of the table must be planned by res or a single-table subclass.
+ * constraint of the table must be planned by res or a single-table
+ * subclass.  *rebuild is set when the views over the table must go first
+ * (a column changes type or is dropped).
  */
 static List *
-diff_table(CormResolved *res, Oid relid, bool full)
+diff_table(CormResolved *res, Oid relid, bool full, bool *rebuild)
 {
 	Relation	rel = table_open(relid, AccessShareLock);
 	TupleDesc	desc = RelationGetDescr(rel);
 	List	   *steps = NIL;
 	List	   *new_columns = NIL;
 	List	   *planned = planned_constraints(res, true);
+	List	   *constraint_steps;
 	ListCell   *lc;
 
 	foreach(lc, res->table_columns)
@@ -499,7 +622,7 @@ diff_table(CormResolved *res, Oid relid, bool full)
 			new_columns = lappend(new_columns, col->name);
 		}
 		else
-			compare_column(rel, res, col, attr);
+			steps = list_concat(steps, migrate_column(rel, res, col, attr, rebuild));
 	}
 	if (full)
 	{
@@ -516,17 +639,34 @@ diff_table(CormResolved *res, Oid relid, bool full)
 		{
 			Form_pg_attribute attr = TupleDescAttr(desc, i);
 
-			if (!attr->attisdropped && !corm_find_column(expected, NameStr(attr->attname)))
+			if (attr->attisdropped || corm_find_column(expected, NameStr(attr->attname)))
+				continue;
+			if (!drop_columns)
 				ereport(ERROR,
 						(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
 						 errmsg("column \"%s\" of table %s is not in the new definition of model \"%s\"",
 								NameStr(attr->attname), corm_qualified(res->schema, res->table),
 								res->row->name),
 						 errdetail("corm never drops a column, and its rows, unless told to."),
-						 errhint("Keep the column in the definition; dropping columns comes with a later version of corm.")));
+						 errhint("Keep the column in the definition, or pass drop_columns => true to drop it.")));
+			steps = lappend(steps, corm_make_step(CORM_DROP_COLUMN, res, NameStr(attr->attname),
+												  psprintf("ALTER TABLE %s DROP COLUMN %s",
+														   corm_qualified(res->schema, res->table),
+														   quote_identifier(NameStr(attr->attname)))));
+			*rebuild = true;
 		}
 	}
-	steps = list_concat(steps, diff_constraints(rel, res, planned, new_columns, full));
+	/* constraints go before the column changes (a type change rebuilds them) */
+	constraint_steps = diff_constraints(rel, res, planned, new_columns, full);
+	foreach(lc, constraint_steps)
+	{
+		CormStep   *step = lfirst(lc);
+
+		if (step->kind == CORM_DROP_CONSTRAINT)
+			steps = lcons(step, steps);
+		else
+			steps = lappend(steps, step);
+	}
 	table_close(rel, AccessShareLock);
 	return steps;
 }
@@ -549,22 +689,83 @@ refuse_kind_change(CormResolved *res)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("model \"%s\" would change from %s to %s", row->name, row->kind, kind),
-				 errhint("This version of corm cannot change how an existing model is stored; register its previous definition.")));
-	if (row->table_name && res->table &&
-		(strcmp(row->table_schema, res->schema) != 0 || strcmp(row->table_name, res->table) != 0))
+				 errhint("corm cannot change how an existing model is stored; register a new model and move the rows.")));
+}
+
+/*
+ * Drop the views over a model's table, and the functions over them, before
+ * a column of it changes type or is dropped; they are made again when each
+ * model is synced.
+ */
+static void
+drop_views_over(CormResolved *owner)
+{
+	ListCell   *lc;
+
+	foreach(lc, corm_models_to_sync("model", owner->row->name))
+	{
+		char	   *view = corm_recorded_view(lfirst(lc));
+
+		if (view == NULL ||
+			!OidIsValid(RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(view)),
+										 NoLock, true)))
+			continue;
+		corm_drop_functions_over(lfirst(lc));
+		corm_run_steps(list_make1(corm_make_step(CORM_VIEW, owner, NULL,
+												 psprintf("DROP VIEW IF EXISTS %s", view))));
+	}
+}
+
+/*
+ * A model's table under a new name or in a new schema is the same table:
+ * ALTER TABLE ... RENAME / SET SCHEMA keeps its rows, grants and
+ * dependent objects.  Returns the table.
+ */
+static Oid
+move_table(CormResolved *res)
+{
+	CormModelRow *row = res->row;
+	Oid			relid = table_oid(row->table_schema, row->table_name);
+	List	   *steps = NIL;
+
+	if (!OidIsValid(relid))
+		return InvalidOid;
+	if (OidIsValid(table_oid(res->schema, res->table)))
 		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("model \"%s\" would move from table %s to %s", row->name,
-						corm_qualified(row->table_schema, row->table_name),
-						corm_qualified(res->schema, res->table)),
-				 errhint("This version of corm cannot rename a model's table; register its previous tablename.")));
+				(errcode(ERRCODE_DUPLICATE_TABLE),
+				 errmsg("relation %s already exists", corm_qualified(res->schema, res->table)),
+				 errdetail("Model \"%s\" would move its table %s there.", row->name,
+						   corm_qualified(row->table_schema, row->table_name)),
+				 errhint("Give model \"%s\" another tablename.", row->name)));
+	if (strcmp(row->table_name, res->table) != 0)
+		steps = lappend(steps, corm_make_step(CORM_ALTER_COLUMN, res, NULL,
+											  psprintf("ALTER TABLE %s RENAME TO %s",
+													   corm_qualified(row->table_schema, row->table_name),
+													   quote_identifier(res->table))));
+	if (strcmp(row->table_schema, res->schema) != 0)
+	{
+		steps = lappend(steps, corm_make_step(CORM_CREATE_SCHEMA, res, NULL,
+											  psprintf("CREATE SCHEMA IF NOT EXISTS %s",
+													   quote_identifier(res->schema))));
+		steps = lappend(steps, corm_make_step(CORM_ALTER_COLUMN, res, NULL,
+											  psprintf("ALTER TABLE %s SET SCHEMA %s",
+													   corm_qualified(row->table_schema, res->table),
+													   quote_identifier(res->schema))));
+	}
+	corm_run_steps(steps);
+	return relid;
 }
 
 /* the steps that bring a model's own table to its plan */
 static List *
-plan_own_table(CormResolved *res)
+plan_own_table(CormResolved *res, bool *rebuild)
 {
 	Oid			relid = table_oid(res->schema, res->table);
+
+	if (res->row->table_name &&
+		(strcmp(res->row->table_schema, res->schema) != 0 ||
+		 strcmp(res->row->table_name, res->table) != 0))
+		relid = move_table(res);
 
 	if (res->row->table_name == NULL)
 	{
@@ -584,7 +785,7 @@ plan_own_table(CormResolved *res)
 						corm_qualified(res->schema, res->table), res->row->name)));
 		return corm_plan_model(res);
 	}
-	return diff_table(res, relid, true);
+	return diff_table(res, relid, true, rebuild);
 }
 
 /*
@@ -648,6 +849,7 @@ corm_sync_model(const char *name, bool notices)
 {
 	CormResolved *res = corm_resolve_model(name, notices);
 	List	   *steps = NIL;
+	bool		rebuild = false;
 	ListCell   *lc;
 
 	refuse_kind_change(res);
@@ -657,7 +859,7 @@ corm_sync_model(const char *name, bool notices)
 			break;
 		case CORM_ROOT:
 		case CORM_JOINED:
-			steps = plan_own_table(res);
+			steps = plan_own_table(res, &rebuild);
 			break;
 		case CORM_SINGLE:
 			{
@@ -671,10 +873,12 @@ corm_sync_model(const char *name, bool notices)
 									res->table_parent->row->name),
 							 errhint("Register model \"%s\" again to create it.",
 									 res->table_parent->row->name)));
-				steps = diff_table(res, relid, false);
+				steps = diff_table(res, relid, false, &rebuild);
 				break;
 			}
 	}
+	if (rebuild)
+		drop_views_over(corm_table_owner(res));
 	corm_run_steps(steps);
 	if (res->kind != CORM_ABSTRACT)
 	{

@@ -329,11 +329,20 @@ corm_view_definition(const char *model)
 	return get_text(0, 1);
 }
 
-void
-corm_record_view(const char *model, const char *definition)
+/* the qualified name of the view corm last generated for a model, or NULL */
+char *
+corm_recorded_view(const char *model)
 {
-	const char *args[2] = {model, definition};
+	if (run_query("SELECT view_name FROM corm.model WHERE name = $1", 1, &model) == 0)
+		return NULL;
+	return get_text(0, 1);
+}
 
-	run_query("UPDATE corm.model SET view_definition = $2 WHERE name = $1"
-			  " AND view_definition IS DISTINCT FROM $2", 2, args);
+void
+corm_record_view(const char *model, const char *name, const char *definition)
+{
+	const char *args[3] = {model, definition, name};
+
+	run_query("UPDATE corm.model SET view_definition = $2, view_name = $3 WHERE name = $1"
+			  " AND (view_definition, view_name) IS DISTINCT FROM ($2, $3)", 3, args);
 }

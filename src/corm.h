@@ -14,6 +14,7 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
@@ -81,6 +82,12 @@ extern void corm_pop_text_context(CormTextContext *ctx);
 
 extern char *corm_snake_case(const char *name);
 extern void corm_check_identifier(const char *name, const char *what, const char *model);
+
+/* ---------- register.c ---------- */
+
+extern char *corm_text_arg(FunctionCallInfo fcinfo, int n);
+extern char *corm_name_arg(FunctionCallInfo fcinfo, int n, const char *kind);
+extern void corm_refuse_builtin(const char *kind, const char *name);
 
 /* ---------- meta.c ---------- */
 
@@ -155,7 +162,8 @@ extern List *corm_child_models(const char *name);
 extern char *corm_model_claiming_table(const char *schema, const char *table,
 									   const char *except);
 extern char *corm_view_definition(const char *model);
-extern void corm_record_view(const char *model, const char *definition);
+extern void corm_record_view(const char *model, const char *name, const char *definition);
+extern char *corm_recorded_view(const char *model);
 
 /* ---------- resolve.c ---------- */
 
@@ -224,7 +232,10 @@ typedef enum CormStepKind
 	CORM_ADD_COLUMN,
 	CORM_ADD_CONSTRAINT,
 	CORM_TRIGGER,
-	CORM_VIEW
+	CORM_VIEW,
+	CORM_ALTER_COLUMN,
+	CORM_DROP_COLUMN,
+	CORM_DROP_CONSTRAINT
 } CormStepKind;
 
 /* one DDL statement of a plan */
@@ -268,5 +279,8 @@ extern char *corm_function_definition(void *planned);
 extern void corm_sync_model(const char *name, bool notices);
 extern void corm_sync_models(List *names);
 extern void corm_run_steps(List *steps);
+extern void corm_set_drop_columns(bool drop);
+extern void corm_execute(const char *sql);
+extern void corm_collect_statements(List **into, MemoryContext cxt);
 
 #endif							/* CORM_H */

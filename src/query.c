@@ -628,8 +628,7 @@ generate_error_callback(void *arg)
 static void
 run(const char *sql)
 {
-	if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
-		elog(ERROR, "corm could not run \"%s\"", sql);
+	corm_execute(sql);
 }
 
 static char *

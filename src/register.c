@@ -28,17 +28,17 @@ PG_FUNCTION_INFO_V1(corm_register_query_method);
 PG_FUNCTION_INFO_V1(corm_register_relationship);
 PG_FUNCTION_INFO_V1(corm_not_found);
 
-static char *
-text_arg(FunctionCallInfo fcinfo, int n)
+char *
+corm_text_arg(FunctionCallInfo fcinfo, int n)
 {
 	return PG_ARGISNULL(n) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(n));
 }
 
 /* the name argument: required, and usable as a name */
-static char *
-name_arg(FunctionCallInfo fcinfo, int n, const char *kind)
+char *
+corm_name_arg(FunctionCallInfo fcinfo, int n, const char *kind)
 {
-	char	   *name = text_arg(fcinfo, n);
+	char	   *name = corm_text_arg(fcinfo, n);
 
 	if (name == NULL)
 		ereport(ERROR,
@@ -142,8 +142,8 @@ check_columns(const char *text, const char *what)
 	return names;
 }
 
-static void
-refuse_builtin(const char *kind, const char *name)
+void
+corm_refuse_builtin(const char *kind, const char *name)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_RESERVED_NAME),
@@ -174,11 +174,11 @@ text_or_null(const char *s, bool *isnull)
 Datum
 corm_register_model_class(PG_FUNCTION_ARGS)
 {
-	char	   *name = name_arg(fcinfo, 0, "model class");
-	char	   *primary_key = text_arg(fcinfo, 1);
-	char	   *columns = text_arg(fcinfo, 2);
-	char	   *meta = text_arg(fcinfo, 3);
-	char	   *query_class = text_arg(fcinfo, 4);
+	char	   *name = corm_name_arg(fcinfo, 0, "model class");
+	char	   *primary_key = corm_text_arg(fcinfo, 1);
+	char	   *columns = corm_text_arg(fcinfo, 2);
+	char	   *meta = corm_text_arg(fcinfo, 3);
+	char	   *query_class = corm_text_arg(fcinfo, 4);
 	Oid			types[5] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[5];
 	bool		nulls[5];
@@ -186,8 +186,9 @@ corm_register_model_class(PG_FUNCTION_ARGS)
 	SPI_connect();
 	corm_reset_resolve_cache();
 	corm_lock_catalog();
+	corm_set_drop_columns(PG_NARGS() > 5 && !PG_ARGISNULL(5) && PG_GETARG_BOOL(5));
 	if (strcmp(name, "Model") == 0)
-		refuse_builtin("model class", name);
+		corm_refuse_builtin("model class", name);
 	if (primary_key)
 	{
 		const char *what = psprintf("primary key of model class \"%s\"", name);
@@ -266,9 +267,9 @@ mixin_includes(const char *mixin, const char *target, int depth)
 Datum
 corm_register_mixin(PG_FUNCTION_ARGS)
 {
-	char	   *name = name_arg(fcinfo, 0, "mixin");
-	char	   *columns = text_arg(fcinfo, 1);
-	char	   *onupdate = text_arg(fcinfo, 2);
+	char	   *name = corm_name_arg(fcinfo, 0, "mixin");
+	char	   *columns = corm_text_arg(fcinfo, 1);
+	char	   *onupdate = corm_text_arg(fcinfo, 2);
 	List	   *mixins;
 	List	   *names;
 	ListCell   *lc;
@@ -280,6 +281,7 @@ corm_register_mixin(PG_FUNCTION_ARGS)
 	SPI_connect();
 	corm_reset_resolve_cache();
 	corm_lock_catalog();
+	corm_set_drop_columns(PG_NARGS() > 4 && !PG_ARGISNULL(4) && PG_GETARG_BOOL(4));
 	mixins = names_arg(fcinfo, 3, "mixin", name);
 	foreach(lc, mixins)
 		if (mixin_includes(lfirst(lc), name, 0))
@@ -349,17 +351,17 @@ check_parent(const char *name, const char *parent)
 Datum
 corm_register_model(PG_FUNCTION_ARGS)
 {
-	char	   *name = name_arg(fcinfo, 0, "model");
-	char	   *columns = text_arg(fcinfo, 1);
-	char	   *parent = text_arg(fcinfo, 2);
-	char	   *model_class = text_arg(fcinfo, 3);
-	char	   *tablename = text_arg(fcinfo, 5);
+	char	   *name = corm_name_arg(fcinfo, 0, "model");
+	char	   *columns = corm_text_arg(fcinfo, 1);
+	char	   *parent = corm_text_arg(fcinfo, 2);
+	char	   *model_class = corm_text_arg(fcinfo, 3);
+	char	   *tablename = corm_text_arg(fcinfo, 5);
 	bool		abstract = PG_ARGISNULL(6) ? false : PG_GETARG_BOOL(6);
-	char	   *bind_key = text_arg(fcinfo, 7);
-	char	   *query_class = text_arg(fcinfo, 8);
-	char	   *onupdate = text_arg(fcinfo, 9);
-	char	   *polymorphic_on = text_arg(fcinfo, 10);
-	char	   *polymorphic_identity = text_arg(fcinfo, 11);
+	char	   *bind_key = corm_text_arg(fcinfo, 7);
+	char	   *query_class = corm_text_arg(fcinfo, 8);
+	char	   *onupdate = corm_text_arg(fcinfo, 9);
+	char	   *polymorphic_on = corm_text_arg(fcinfo, 10);
+	char	   *polymorphic_identity = corm_text_arg(fcinfo, 11);
 	List	   *mixins;
 	List	   *sync;
 	Oid			types[12] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID, TEXTOID,
@@ -370,6 +372,7 @@ corm_register_model(PG_FUNCTION_ARGS)
 	SPI_connect();
 	corm_reset_resolve_cache();
 	corm_lock_catalog();
+	corm_set_drop_columns(PG_NARGS() > 12 && !PG_ARGISNULL(12) && PG_GETARG_BOOL(12));
 	mixins = names_arg(fcinfo, 4, "mixin", NULL);
 	if (parent && strcmp(parent, name) == 0)
 		ereport(ERROR,
@@ -454,8 +457,8 @@ functions_arg(FunctionCallInfo fcinfo, int n, const char *what)
 Datum
 corm_register_meta(PG_FUNCTION_ARGS)
 {
-	char	   *name = name_arg(fcinfo, 0, "meta policy");
-	char	   *naming = text_arg(fcinfo, 1);
+	char	   *name = corm_name_arg(fcinfo, 0, "meta policy");
+	char	   *naming = corm_text_arg(fcinfo, 1);
 	bool		binding = PG_ARGISNULL(2) ? true : PG_GETARG_BOOL(2);
 	List	   *hooks;
 	Oid			types[4] = {TEXTOID, TEXTOID, BOOLOID, TEXTARRAYOID};
@@ -467,7 +470,7 @@ corm_register_meta(PG_FUNCTION_ARGS)
 	corm_reset_resolve_cache();
 	corm_lock_catalog();
 	if (strcmp(name, "DefaultMeta") == 0 || strcmp(name, "NoNameMeta") == 0)
-		refuse_builtin("meta policy", name);
+		corm_refuse_builtin("meta policy", name);
 	if (naming == NULL)
 		naming = "snake_case";
 	if (strcmp(naming, "snake_case") != 0 && strcmp(naming, "none") != 0)
@@ -490,7 +493,7 @@ corm_register_meta(PG_FUNCTION_ARGS)
 Datum
 corm_register_bind(PG_FUNCTION_ARGS)
 {
-	char	   *key = name_arg(fcinfo, 0, "bind key");
+	char	   *key = corm_name_arg(fcinfo, 0, "bind key");
 	char	   *schema = PG_ARGISNULL(1) ? NULL : NameStr(*PG_GETARG_NAME(1));
 	char	   *tablespace = PG_ARGISNULL(2) ? NULL : NameStr(*PG_GETARG_NAME(2));
 	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
@@ -534,8 +537,8 @@ require_query_class(const char *name)
 Datum
 corm_register_query_class(PG_FUNCTION_ARGS)
 {
-	char	   *name = name_arg(fcinfo, 0, "query class");
-	char	   *base = text_arg(fcinfo, 1);
+	char	   *name = corm_name_arg(fcinfo, 0, "query class");
+	char	   *base = corm_text_arg(fcinfo, 1);
 	Oid			types[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
 	bool		nulls[2] = {0};
@@ -544,7 +547,7 @@ corm_register_query_class(PG_FUNCTION_ARGS)
 	corm_reset_resolve_cache();
 	corm_lock_catalog();
 	if (strcmp(name, "BaseQuery") == 0)
-		refuse_builtin("query class", name);
+		corm_refuse_builtin("query class", name);
 	if (base == NULL)
 		base = "BaseQuery";
 	if (strcmp(base, name) == 0)
@@ -581,13 +584,13 @@ corm_register_query_class(PG_FUNCTION_ARGS)
 Datum
 corm_register_query_method(PG_FUNCTION_ARGS)
 {
-	char	   *query_class = name_arg(fcinfo, 0, "query class");
-	char	   *name = name_arg(fcinfo, 1, "query method");
-	char	   *args = text_arg(fcinfo, 2);
-	char	   *returns = text_arg(fcinfo, 3);
-	char	   *body = text_arg(fcinfo, 4);
-	char	   *language = text_arg(fcinfo, 5);
-	char	   *volatility = text_arg(fcinfo, 6);
+	char	   *query_class = corm_name_arg(fcinfo, 0, "query class");
+	char	   *name = corm_name_arg(fcinfo, 1, "query method");
+	char	   *args = corm_text_arg(fcinfo, 2);
+	char	   *returns = corm_text_arg(fcinfo, 3);
+	char	   *body = corm_text_arg(fcinfo, 4);
+	char	   *language = corm_text_arg(fcinfo, 5);
+	char	   *volatility = corm_text_arg(fcinfo, 6);
 	Oid			types[7] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[7];
 	bool		nulls[7] = {0};
@@ -631,7 +634,7 @@ corm_register_query_method(PG_FUNCTION_ARGS)
 	corm_lock_catalog();
 	require_query_class(query_class);
 	if (strcmp(query_class, "BaseQuery") == 0)
-		refuse_builtin("query class", query_class);
+		corm_refuse_builtin("query class", query_class);
 	values[0] = text_or_null(query_class, &nulls[0]);
 	values[1] = text_or_null(name, &nulls[1]);
 	values[2] = text_or_null(args, &nulls[2]);
@@ -652,11 +655,11 @@ corm_register_query_method(PG_FUNCTION_ARGS)
 Datum
 corm_register_relationship(PG_FUNCTION_ARGS)
 {
-	char	   *model = name_arg(fcinfo, 0, "model");
-	char	   *name = name_arg(fcinfo, 1, "relationship");
-	char	   *target = name_arg(fcinfo, 2, "model");
-	char	   *query_class = text_arg(fcinfo, 3);
-	char	   *foreign_key = text_arg(fcinfo, 4);
+	char	   *model = corm_name_arg(fcinfo, 0, "model");
+	char	   *name = corm_name_arg(fcinfo, 1, "relationship");
+	char	   *target = corm_name_arg(fcinfo, 2, "model");
+	char	   *query_class = corm_text_arg(fcinfo, 3);
+	char	   *foreign_key = corm_text_arg(fcinfo, 4);
 	Oid			types[5] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[5];
 	bool		nulls[5] = {0};

@@ -290,12 +290,22 @@ corm_sync_view(CormResolved *res)
 	List	   *steps = corm_plan_view(res);
 	char	   *definition = corm_plan_text(steps);
 	char	   *recorded = corm_view_definition(res->row->name);
+	char	   *recorded_name = corm_recorded_view(res->row->name);
 	char	   *name = view_name(res);
+	char	   *qualified = corm_qualified(res->schema, name);
 	Oid			nsp = get_namespace_oid(res->schema, false);
 	Oid			viewid = get_relname_relid(name, nsp);
 
 	if (steps == NIL)
 		return;
+	/* a model with a new table name or schema: its old view goes */
+	if (recorded_name && strcmp(recorded_name, qualified) != 0)
+	{
+		corm_drop_functions_over(res->row->name);
+		corm_run_steps(list_make1(corm_make_step(CORM_VIEW, res, NULL,
+												 psprintf("DROP VIEW IF EXISTS %s", recorded_name))));
+		recorded = NULL;
+	}
 	if (OidIsValid(viewid) && recorded && strcmp(recorded, definition) == 0)
 		return;
 	if (OidIsValid(viewid) && recorded == NULL)
@@ -313,5 +323,5 @@ corm_sync_view(CormResolved *res)
 					  steps);
 	}
 	corm_run_steps(steps);
-	corm_record_view(res->row->name, definition);
+	corm_record_view(res->row->name, qualified, definition);
 }
