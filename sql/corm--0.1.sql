@@ -130,7 +130,8 @@ CREATE TABLE corm.query_function (
     kind           text NOT NULL CHECK (kind IN ('type', 'function')),
     method         text,
     relationship   text,
-    target         text,           -- a relationship's target model
+    target         text REFERENCES corm.model ON UPDATE CASCADE ON DELETE CASCADE,
+                                   -- a relationship's target model
     signature      text NOT NULL,  -- schema-qualified name (and argument types)
     definition     text NOT NULL,  -- the statement corm ran
     PRIMARY KEY (model, name)

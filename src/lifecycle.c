@@ -115,8 +115,10 @@ drop_model(const char *name, bool cascade)
 	view = corm_recorded_view(name);
 	if (view)
 		corm_execute(psprintf("DROP VIEW IF EXISTS %s", view));
+	/* with cascade, other tables' foreign keys to it go too, as DROP TABLE ... CASCADE */
 	if (res->kind == CORM_ROOT || res->kind == CORM_JOINED)
-		corm_execute(psprintf("DROP TABLE IF EXISTS %s", corm_qualified(res->schema, res->table)));
+		corm_execute(psprintf("DROP TABLE IF EXISTS %s%s", corm_qualified(res->schema, res->table),
+							  cascade ? " CASCADE" : ""));
 	query("DELETE FROM corm.model WHERE name = $1", 1, &name);
 	corm_reset_resolve_cache();
 

@@ -662,13 +662,24 @@ corm_drop_functions_over(const char *model)
 	List	   *drops = NIL;
 	ListCell   *lc;
 
+	List	   *kinds = NIL;
+	List	   *signatures = NIL;
+
 	for (uint64 i = 0; i < n; i++)
 	{
-		char	   *kind = value(i, 1);
-		char	   *stmt = drop_statement(kind, value(i, 2));
+		kinds = lappend(kinds, value(i, 1));
+		signatures = lappend(signatures, value(i, 2));
+	}
+	for (int i = 0; i < list_length(kinds); i++)
+	{
+		char	   *kind = list_nth(kinds, i);
+		char	   *signature = list_nth(signatures, i);
 
+		if (!object_exists(kind, signature))
+			continue;
 		/* functions first: the Pagination type is their return type */
-		drops = strcmp(kind, "type") == 0 ? lappend(drops, stmt) : lcons(stmt, drops);
+		drops = strcmp(kind, "type") == 0 ? lappend(drops, drop_statement(kind, signature)) :
+			lcons(drop_statement(kind, signature), drops);
 	}
 	foreach(lc, drops)
 		run(lfirst(lc));
@@ -705,17 +716,23 @@ corm_sync_functions(CormResolved *res)
 	List	   *desired = corm_plan_functions(res);
 	List	   *drops = NIL;
 	List	   *keep = NIL;
+	bool		retype = false;
+	List	   *recorded = NIL;
 	ListCell   *lc;
+	ListCell   *rc;
 	uint64		n;
 
 	n = query("SELECT name, kind, signature, definition FROM corm.query_function WHERE model = $1",
 			  1, args);
+	/* read them all first: the checks below run queries of their own */
 	for (uint64 i = 0; i < n; i++)
+		recorded = lappend(recorded, list_make4(value(i, 1), value(i, 2), value(i, 3), value(i, 4)));
+	foreach(rc, recorded)
 	{
-		char	   *name = value(i, 1);
-		char	   *kind = value(i, 2);
-		char	   *signature = value(i, 3);
-		char	   *definition = value(i, 4);
+		char	   *name = linitial(lfirst(rc));
+		char	   *kind = lsecond(lfirst(rc));
+		char	   *signature = lthird(lfirst(rc));
+		char	   *definition = lfourth(lfirst(rc));
 		bool		same = false;
 
 		foreach(lc, desired)
@@ -727,12 +744,20 @@ corm_sync_functions(CormResolved *res)
 		}
 		if (same)
 			keep = lappend(keep, name);
-		else
-		{
-			char	   *stmt = drop_statement(kind, signature);
-
-			drops = strcmp(kind, "type") == 0 ? lappend(drops, stmt) : lcons(stmt, drops);
-		}
+		else if (strcmp(kind, "type") == 0)
+			retype = true;
+		else if (object_exists(kind, signature))
+			drops = lcons(drop_statement(kind, signature), drops);
+	}
+	if (retype)
+	{
+		/*
+		 * The Pagination type changes: everything that returns it goes first,
+		 * other models' relationships included; all is made again.
+		 */
+		corm_drop_functions_over(res->row->name);
+		keep = NIL;
+		drops = NIL;
 	}
 	foreach(lc, drops)
 		run(lfirst(lc));
@@ -751,8 +776,6 @@ corm_sync_functions(CormResolved *res)
 			ErrorContextCallback callback = {error_context_stack, generate_error_callback, &ctx};
 
 			error_context_stack = &callback;
-			if (kept)
-				run(drop_statement(f->kind, f->signature));
 			run(f->definition);
 			error_context_stack = callback.previous;
 		}

@@ -147,7 +147,8 @@ corm_refuse_builtin(const char *kind, const char *name)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_RESERVED_NAME),
-			 errmsg("%s \"%s\" is built into corm and cannot be redefined", kind, name),
+			 errmsg("%s \"%s\" is built into corm", kind, name),
+			 errdetail("Built-in objects cannot be redefined or dropped."),
 			 errhint("Register a %s of another name.", kind)));
 }
 
