@@ -99,9 +99,7 @@ SELECT c.relname, t.spcname FROM pg_class c JOIN pg_tablespace t ON t.oid = c.re
 SHOW default_tablespace;
 SELECT corm.ddl('Log');
 SELECT corm.register_bind('frozen', schema => 'frozen', tablespace => 'nosuch');
-SET client_min_messages = warning;
-DROP TABLE cold.log CASCADE;
-RESET client_min_messages;
+SELECT corm.drop_model('Log');
 DROP TABLESPACE corm_regress_space;
 
 -- the SQLSTATE of each refusal, as a client sees it
