@@ -23,7 +23,11 @@ $(OBJS): src/corm.h
 prove:
 	pg_prove --ext .sql -r test/pgtap
 
+# pg_dump and pg_restore of a database using corm (TAP, against the PG* server)
+roundtrip:
+	prove --exec bash test/dump_restore.t
+
 bench:
 	bash test/bench/run.sh
 
-.PHONY: prove bench
+.PHONY: prove roundtrip bench

@@ -33,7 +33,7 @@ CREATE TABLE corm.bind (
 
 CREATE TABLE corm.query_class (
     name        text PRIMARY KEY,
-    base        text REFERENCES corm.query_class ON UPDATE CASCADE,
+    base        text REFERENCES corm.query_class ON UPDATE CASCADE DEFERRABLE INITIALLY DEFERRED,
     owner       regrole NOT NULL DEFAULT current_role::regrole,
     builtin     boolean NOT NULL DEFAULT false,
     CHECK (name <> ''),
@@ -82,7 +82,8 @@ CREATE INDEX ON corm.mixin USING gin (mixins);
 CREATE TABLE corm.model (
     name                 text PRIMARY KEY,
     columns              text,
-    parent               text REFERENCES corm.model ON UPDATE CASCADE,
+    -- deferred: pg_restore loads the rows in any order
+    parent               text REFERENCES corm.model ON UPDATE CASCADE DEFERRABLE INITIALLY DEFERRED,
     model_class          text REFERENCES corm.model_class ON UPDATE CASCADE,
     mixins               text[] NOT NULL DEFAULT '{}',
     tablename            text,

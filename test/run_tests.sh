@@ -5,6 +5,7 @@
 # installs it, then on a throwaway cluster made by pg_virtualenv runs
 #   pg_regress   make installcheck   (the REGRESS list of the Makefile)
 #   pgTAP        make prove          (test/pgtap/*.sql; none yet is no failure)
+#   round trip   make roundtrip      (pg_dump and pg_restore, test/dump_restore.t)
 # and exits non-zero when any of them fails.
 #
 #     bash test/run_tests.sh                        (as root on Debian 12)
@@ -89,11 +90,23 @@ run_pgtap()
 	record "pgTAP (make prove)" "PASSED"
 }
 
+run_roundtrip()
+{
+	section "pg_dump / pg_restore: make roundtrip (test/dump_restore.t)"
+	if make roundtrip PG_CONFIG="$PG_CONFIG"; then
+		record "pg_dump/pg_restore (make roundtrip)" "PASSED"
+		return 0
+	fi
+	record "pg_dump/pg_restore (make roundtrip)" "FAILED"
+	return 1
+}
+
 if [[ ${1:-} == --in-cluster ]]; then
 	section "Throwaway cluster: PostgreSQL $PGVERSION on $PGHOST:$PGPORT"
 	status=0
 	run_pg_regress || status=1
 	run_pgtap || status=1
+	run_roundtrip || status=1
 	exit $status
 fi
 

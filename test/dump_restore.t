@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# pg_dump and pg_restore of a database that uses corm give back the same
+# models, tables, rows and behaviour (SPEC §8).  Runs against the server the
+# PG* variables name (pg_virtualenv sets them); prints TAP for prove.
+set -u
+src=corm_dump_src_$$
+dst=corm_dump_dst_$$
+dump=$(mktemp)
+tests=0
+failed=0
+
+q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$1" -c "$2" 2>&1; }
+is() {
+	tests=$((tests + 1))
+	if [ "$2" = "$3" ]; then
+		echo "ok $tests - $1"
+	else
+		failed=$((failed + 1))
+		echo "not ok $tests - $1"
+		echo "#   have: $2"
+		echo "#   want: $3"
+	fi
+}
+
+echo "1..12"
+createdb "$src" && createdb "$dst" || { echo "Bail out! cannot create databases"; exit 1; }
+trap 'dropdb --if-exists "$src"; dropdb --if-exists "$dst"; rm -f "$dump"' EXIT
+
+psql -X -q -v ON_ERROR_STOP=1 -d "$src" >/dev/null <<'SQL'
+CREATE EXTENSION corm;
+SELECT corm.register_model_class('IdModel', primary_key => 'id integer');
+SELECT corm.register_mixin('TimestampMixin',
+  columns => 'created timestamp NOT NULL DEFAULT now(), updated timestamp', onupdate => 'updated = now()');
+SELECT corm.register_query_class('GetOrQuery');
+SELECT corm.register_query_method('GetOrQuery', 'get_or',
+  args => 'ident @pktype@, "default" @rowtype@ DEFAULT NULL', returns => '@rowtype@',
+  body => 'SELECT coalesce((SELECT m FROM @view@ m WHERE m.@pk@ = ident), "default")');
+SELECT corm.register_model('User', model_class => 'IdModel', columns => 'name varchar', query_class => 'GetOrQuery');
+SELECT corm.register_model('Employee', parent => 'User', columns => 'title varchar');
+SELECT corm.register_model('Author', model_class => 'IdModel');
+SELECT corm.register_model('Post', model_class => 'IdModel', mixins => '{TimestampMixin}',
+  columns => 'author_id int REFERENCES author');
+SELECT corm.register_relationship('Author', 'posts', 'Post');
+-- registered again, so the parent's catalog row comes after its child's
+SELECT corm.register_model('User', model_class => 'IdModel', columns => 'name varchar, email text',
+  query_class => 'GetOrQuery');
+INSERT INTO employee_view (name, title) VALUES ('ann', 'cto');
+INSERT INTO author DEFAULT VALUES;
+INSERT INTO post (author_id) VALUES (1);
+SQL
+
+pg_dump -Fc -d "$src" -f "$dump" 2>/dev/null
+restore=$(pg_restore -d "$dst" "$dump" 2>&1)
+is "pg_restore reports no error" "$restore" ""
+
+models="SELECT string_agg(name || ':' || kind || ':' || \"table\", ',' ORDER BY name) FROM corm.models"
+is "the same models" "$(q "$dst" "$models")" "$(q "$src" "$models")"
+columns="SELECT string_agg(model || '.' || name || ':' || type, ',' ORDER BY model, position) FROM corm.columns"
+is "the same columns" "$(q "$dst" "$columns")" "$(q "$src" "$columns")"
+rows="SELECT string_agg(format('%s %s %s', id, name, title), ',' ORDER BY id) FROM employee_view"
+is "the same rows through the views" "$(q "$dst" "$rows")" "$(q "$src" "$rows")"
+is "corm.check() finds no drift" "$(q "$dst" "SELECT count(*) FROM corm.check()")" "0"
+is "the joined view still inserts into both tables" \
+   "$(q "$dst" "INSERT INTO employee_view (name, title) VALUES ('bob', 'dev') RETURNING id, name, title")" "2|bob|dev"
+is "the generated query function works" "$(q "$dst" "SELECT name FROM user_get_or(1)")" "ann"
+is "get_or_404 still refuses" "$(q "$dst" "SELECT name FROM user_get_or_404(42)" | head -1)" "ERROR:  User 42 not found"
+is "the onupdate trigger still fires" \
+   "$(q "$dst" "UPDATE post SET author_id = 1 RETURNING updated IS NOT NULL")" "t"
+is "the relationship still scopes" \
+   "$(q "$dst" "SELECT author_posts_count(a) FROM author_view a WHERE id = 1")" "1"
+is "registering again unchanged runs no DDL" \
+   "$(q "$dst" "SELECT corm.dry_run(\$\$SELECT corm.register_model('Post', model_class => 'IdModel', mixins => '{TimestampMixin}', columns => 'author_id int REFERENCES author')\$\$)")" ""
+is "new models can be registered after the restore" \
+   "$(q "$dst" "SELECT corm.register_model('Comment', model_class => 'IdModel', columns => 'body text')" >/dev/null; q "$dst" "SELECT count(*) FROM comment_view")" "0"
+
+echo "# $((tests - failed)) passed, $failed failed"
+[ "$failed" -eq 0 ]
