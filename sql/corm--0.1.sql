@@ -419,5 +419,8 @@ SELECT m.name AS model, c.*
        LATERAL corm.model_columns(m.name) c
  ORDER BY m.registered, c."position";
 
+-- everyone may read the catalog; only corm's functions write it (see
+-- corm_catalog_spi() in src/catalog.c), so a role changes only what it owns
 GRANT USAGE ON SCHEMA corm TO PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA corm FROM PUBLIC;
 GRANT SELECT ON ALL TABLES IN SCHEMA corm TO PUBLIC;

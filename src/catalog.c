@@ -6,11 +6,96 @@
  */
 #include "corm.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/guc.h"
+#include "utils/syscache.h"
+#include "access/htup_details.h"
+#include "catalog/pg_class.h"
 #include "executor/spi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+
+/*
+ * Queries on corm's catalog run as the catalog's owner: roles may read the
+ * catalog but not write it, so that the rules corm enforces (a role changes
+ * only what it owns) cannot be bypassed.  This is the one place corm acts
+ * with rights other than the caller's, for its own fixed, parameterized
+ * statements only, with search_path pinned to pg_catalog; every generated
+ * object is created by the caller.  The user id and the setting are
+ * restored at the end, and by the transaction's abort on an error.
+ */
+int
+corm_catalog_spi(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls)
+{
+	Oid			model = get_relname_relid("model", get_namespace_oid("corm", false));
+	Oid			owner;
+	HeapTuple	tup;
+	Oid			save_userid;
+	int			save_sec;
+	int			nestlevel;
+	int			rc;
+
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(model));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "corm's catalog is missing");
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	rc = nargs > 0 || values ? SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0) :
+		SPI_execute(sql, false, 0);
+	SetUserIdAndSecContext(save_userid, save_sec);
+	AtEOXact_GUC(true, nestlevel);
+	return rc;
+}
+
+/* the role calling corm, whose rights every generated object is made with */
+Oid
+corm_caller(void)
+{
+	return GetUserId();
+}
+
+/*
+ * Refuse a change to a catalog row the caller does not own: "kind" and
+ * "name" name it, "owner" is its owner as the catalog stores it.
+ */
+void
+corm_check_owner(const char *kind, const char *name, const char *owner)
+{
+	Oid			role = DatumGetObjectId(DirectFunctionCall1(regrolein, CStringGetDatum(owner)));
+
+	if (!has_privs_of_role(GetUserId(), role))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of %s \"%s\"", kind, name),
+				 errdetail("%s \"%s\" belongs to role %s.", kind, name, owner),
+				 errhint("Ask %s, or a member of it, to change it.", owner)));
+}
+
+/*
+ * Refuse to change a catalog row another role owns; "table" and "keycol"
+ * are corm's own names, "name" the row's key.  A missing row is no refusal.
+ */
+void
+corm_require_owner(const char *kind, const char *table, const char *keycol, const char *name)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(name)};
+
+	if (corm_catalog_spi(psprintf("SELECT owner::text FROM corm.%s WHERE %s = $1", table, keycol),
+						 1, types, values, NULL) != SPI_OK_SELECT)
+		elog(ERROR, "could not read corm's catalog");
+	if (SPI_processed > 0)
+		corm_check_owner(kind, name, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+}
 
 /*
  * Registrations are serialized: a model's table, its parent's and the
@@ -19,7 +104,7 @@
 void
 corm_lock_catalog(void)
 {
-	if (SPI_execute("LOCK TABLE corm.model IN SHARE ROW EXCLUSIVE MODE", false, 0) != SPI_OK_UTILITY)
+	if (corm_catalog_spi("LOCK TABLE corm.model IN SHARE ROW EXCLUSIVE MODE", 0, NULL, NULL, NULL) != SPI_OK_UTILITY)
 		elog(ERROR, "could not lock corm's catalog");
 }
 
@@ -39,7 +124,7 @@ run_query(const char *sql, int nargs, const char **args)
 		values[i] = args[i] ? CStringGetTextDatum(args[i]) : (Datum) 0;
 		nulls[i] = args[i] ? ' ' : 'n';
 	}
-	rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+	rc = corm_catalog_spi(sql, nargs, types, values, nulls);
 	if (rc < 0)
 		elog(ERROR, "corm catalog query failed: %s", SPI_result_code_string(rc));
 	return SPI_processed;

@@ -148,6 +148,12 @@ typedef struct CormBindRow
 	char	   *tablespace;
 } CormBindRow;
 
+extern int	corm_catalog_spi(const char *sql, int nargs, Oid *types, Datum *values,
+							 const char *nulls);
+extern Oid	corm_caller(void);
+extern void corm_check_owner(const char *kind, const char *name, const char *owner);
+extern void corm_require_owner(const char *kind, const char *table, const char *keycol,
+							   const char *name);
 extern void corm_lock_catalog(void);
 extern CormModelRow *corm_load_model(const char *name, bool missing_ok);
 extern CormMixinRow *corm_load_mixin(const char *name, bool missing_ok);

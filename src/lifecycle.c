@@ -43,7 +43,7 @@ query(const char *sql, int nargs, const char **args)
 
 	for (int i = 0; i < nargs; i++)
 		values[i] = CStringGetTextDatum(args[i]);
-	if (SPI_execute_with_args(sql, nargs, types, values, NULL, false, 0) < 0)
+	if (corm_catalog_spi(sql, nargs, types, values, NULL) < 0)
 		elog(ERROR, "corm catalog query failed");
 	return SPI_processed;
 }
@@ -102,6 +102,7 @@ drop_model(const char *name, bool cascade)
 	CormResolved *res;
 	char	   *view;
 
+	corm_require_owner("model", "model", "name", name);
 	if ((children || related) && !cascade)
 		refuse_dependents("model", name, children ? "Models" : "Relationships",
 						  children ? children : related);
@@ -161,6 +162,7 @@ corm_drop_mixin(PG_FUNCTION_ARGS)
 	corm_reset_resolve_cache();
 	corm_lock_catalog();
 	corm_load_mixin(name, false);
+	corm_require_owner("mixin", "mixin", "name", name);
 	mixins = names("SELECT name FROM corm.mixin WHERE mixins @> ARRAY[$1] ORDER BY name", name);
 	models = names("SELECT name FROM corm.model WHERE mixins @> ARRAY[$1] ORDER BY registered", name);
 	if ((mixins || models) && !cascade)
@@ -191,6 +193,7 @@ corm_drop_model_class(PG_FUNCTION_ARGS)
 	if (strcmp(name, "Model") == 0)
 		corm_refuse_builtin("model class", name);
 	corm_load_model_class(name, false);
+	corm_require_owner("model class", "model_class", "name", name);
 	models = names("SELECT name FROM corm.model WHERE model_class = $1 ORDER BY registered", name);
 	if (models && !cascade)
 		refuse_dependents("model class", name, "Models", models);
@@ -215,6 +218,7 @@ corm_drop_meta(PG_FUNCTION_ARGS)
 	if (strcmp(name, "DefaultMeta") == 0 || strcmp(name, "NoNameMeta") == 0)
 		corm_refuse_builtin("meta policy", name);
 	corm_load_meta(name, false);
+	corm_require_owner("meta policy", "meta", "name", name);
 	classes = names("SELECT name FROM corm.model_class WHERE meta = $1 ORDER BY name", name);
 	if (classes && !cascade)
 		refuse_dependents("meta policy", name, "Model classes", classes);
@@ -245,6 +249,7 @@ corm_drop_bind(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("bind key \"%s\" does not exist", key)));
+	corm_require_owner("bind", "bind", "key", key);
 	models = names("SELECT name FROM corm.model WHERE bind_key = $1 ORDER BY registered", key);
 	if (models && !cascade)
 		refuse_dependents("bind", key, "Models", models);
@@ -273,6 +278,7 @@ corm_drop_query_class(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("query class \"%s\" does not exist", name)));
+	corm_require_owner("query class", "query_class", "name", name);
 	dependents = names("SELECT 'query class ' || name FROM corm.query_class WHERE base = $1"
 					   " UNION ALL SELECT 'model class ' || name FROM corm.model_class WHERE query_class = $1"
 					   " UNION ALL SELECT 'model ' || name FROM corm.model WHERE query_class = $1"
@@ -318,6 +324,7 @@ corm_drop_query_method(PG_FUNCTION_ARGS)
 	corm_lock_catalog();
 	if (strcmp(query_class, "BaseQuery") == 0)
 		corm_refuse_builtin("query class", query_class);
+	corm_require_owner("query class", "query_class", "name", query_class);
 	if (query("DELETE FROM corm.query_method WHERE query_class = $1 AND name = $2", 2, args) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -338,6 +345,7 @@ corm_drop_relationship(PG_FUNCTION_ARGS)
 	SPI_connect();
 	corm_reset_resolve_cache();
 	corm_lock_catalog();
+	corm_require_owner("model", "model", "name", model);
 	if (query("DELETE FROM corm.relationship WHERE model = $1 AND name = $2", 2, args) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -360,6 +368,7 @@ corm_rename_model(PG_FUNCTION_ARGS)
 	corm_reset_resolve_cache();
 	corm_lock_catalog();
 	corm_load_model(old, false);
+	corm_require_owner("model", "model", "name", old);
 	if (corm_load_model(new, true))
 		ereport(ERROR,
 				(errcode(ERRCODE_DUPLICATE_OBJECT),
@@ -414,6 +423,7 @@ corm_rename_column(PG_FUNCTION_ARGS)
 	corm_reset_resolve_cache();
 	corm_lock_catalog();
 	row = corm_load_model(model, false);
+	corm_require_owner("model", "model", "name", model);
 	res = corm_resolve_model(model, false);
 	col = corm_find_column(res->columns, old);
 	if (col == NULL)

@@ -84,7 +84,7 @@ query(const char *sql, int nargs, const char **args)
 		values[i] = args[i] ? CStringGetTextDatum(args[i]) : (Datum) 0;
 		nulls[i] = args[i] ? ' ' : 'n';
 	}
-	if (SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0) < 0)
+	if (corm_catalog_spi(sql, nargs, types, values, nulls) < 0)
 		elog(ERROR, "corm catalog query failed");
 	return SPI_processed;
 }
@@ -699,12 +699,12 @@ record_function(const char *model, CormFunction *f)
 		values[i] = fields[i] ? CStringGetTextDatum(fields[i]) : (Datum) 0;
 		nulls[i] = fields[i] ? ' ' : 'n';
 	}
-	if (SPI_execute_with_args("INSERT INTO corm.query_function"
-							  " (model, name, kind, method, relationship, target, signature, definition)"
-							  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-							  " ON CONFLICT (model, name) DO UPDATE SET kind = $3, method = $4,"
-							  " relationship = $5, target = $6, signature = $7, definition = $8",
-							  8, types, values, nulls, false, 0) < 0)
+	if (corm_catalog_spi("INSERT INTO corm.query_function"
+						 " (model, name, kind, method, relationship, target, signature, definition)"
+						 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+						 " ON CONFLICT (model, name) DO UPDATE SET kind = $3, method = $4,"
+						 " relationship = $5, target = $6, signature = $7, definition = $8",
+						 8, types, values, nulls) < 0)
 		elog(ERROR, "could not record function %s", f->signature);
 }
 

@@ -15,6 +15,7 @@
 #include "utils/builtins.h"
 #include "commands/proclang.h"
 #include "commands/tablespace.h"
+#include "miscadmin.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 
@@ -152,15 +153,28 @@ corm_refuse_builtin(const char *kind, const char *name)
 			 errhint("Register a %s of another name.", kind)));
 }
 
-/* run a write to the catalog with typed parameters */
+/*
+ * Run a write to the catalog with typed parameters; the caller's role name
+ * follows them, as the last parameter, for the owner of a new row.
+ */
 static void
 write_catalog(const char *sql, int nargs, Oid *types, Datum *values, bool *isnull)
 {
 	char		nulls[16];
+	Oid			alltypes[16];
+	Datum		allvalues[16];
 
+	Assert(nargs < 16);
 	for (int i = 0; i < nargs; i++)
+	{
 		nulls[i] = isnull[i] ? 'n' : ' ';
-	if (SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0) < 0)
+		alltypes[i] = types[i];
+		allvalues[i] = values[i];
+	}
+	alltypes[nargs] = TEXTOID;
+	allvalues[nargs] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
+	nulls[nargs] = ' ';
+	if (corm_catalog_spi(sql, nargs + 1, alltypes, allvalues, nulls) < 0)
 		elog(ERROR, "could not write corm's catalog");
 }
 
@@ -190,6 +204,7 @@ corm_register_model_class(PG_FUNCTION_ARGS)
 	corm_set_drop_columns(PG_NARGS() > 5 && !PG_ARGISNULL(5) && PG_GETARG_BOOL(5));
 	if (strcmp(name, "Model") == 0)
 		corm_refuse_builtin("model class", name);
+	corm_require_owner("model class", "model_class", "name", name);
 	if (primary_key)
 	{
 		const char *what = psprintf("primary key of model class \"%s\"", name);
@@ -221,8 +236,8 @@ corm_register_model_class(PG_FUNCTION_ARGS)
 	values[2] = text_or_null(columns, &nulls[2]);
 	values[3] = text_or_null(meta, &nulls[3]);
 	values[4] = text_or_null(query_class, &nulls[4]);
-	write_catalog("INSERT INTO corm.model_class (name, primary_key, columns, meta, query_class)"
-				  " VALUES ($1, $2, $3, $4, $5)"
+	write_catalog("INSERT INTO corm.model_class (name, primary_key, columns, meta, query_class, owner)"
+				  " VALUES ($1, $2, $3, $4, $5, $6::regrole)"
 				  " ON CONFLICT (name) DO UPDATE SET primary_key = $2, columns = $3,"
 				  " meta = $4, query_class = $5", 5, types, values, nulls);
 	corm_sync_models(corm_models_to_sync("model class", name));
@@ -283,6 +298,7 @@ corm_register_mixin(PG_FUNCTION_ARGS)
 	corm_reset_resolve_cache();
 	corm_lock_catalog();
 	corm_set_drop_columns(PG_NARGS() > 4 && !PG_ARGISNULL(4) && PG_GETARG_BOOL(4));
+	corm_require_owner("mixin", "mixin", "name", name);
 	mixins = names_arg(fcinfo, 3, "mixin", name);
 	foreach(lc, mixins)
 		if (mixin_includes(lfirst(lc), name, 0))
@@ -313,8 +329,8 @@ corm_register_mixin(PG_FUNCTION_ARGS)
 	values[1] = text_or_null(columns, &nulls[1]);
 	values[2] = text_or_null(onupdate, &nulls[2]);
 	values[3] = names_datum(mixins);
-	write_catalog("INSERT INTO corm.mixin (name, columns, onupdate, mixins)"
-				  " VALUES ($1, $2, $3, $4)"
+	write_catalog("INSERT INTO corm.mixin (name, columns, onupdate, mixins, owner)"
+				  " VALUES ($1, $2, $3, $4, $5::regrole)"
 				  " ON CONFLICT (name) DO UPDATE SET columns = $2, onupdate = $3, mixins = $4",
 				  4, types, values, nulls);
 	corm_sync_models(corm_models_to_sync("mixin", name));
@@ -374,6 +390,7 @@ corm_register_model(PG_FUNCTION_ARGS)
 	corm_reset_resolve_cache();
 	corm_lock_catalog();
 	corm_set_drop_columns(PG_NARGS() > 12 && !PG_ARGISNULL(12) && PG_GETARG_BOOL(12));
+	corm_require_owner("model", "model", "name", name);
 	mixins = names_arg(fcinfo, 4, "mixin", NULL);
 	if (parent && strcmp(parent, name) == 0)
 		ereport(ERROR,
@@ -411,8 +428,8 @@ corm_register_model(PG_FUNCTION_ARGS)
 	values[10] = text_or_null(polymorphic_on, &nulls[10]);
 	values[11] = text_or_null(polymorphic_identity, &nulls[11]);
 	write_catalog("INSERT INTO corm.model (name, columns, parent, model_class, mixins, tablename,"
-				  " abstract, bind_key, query_class, onupdate, polymorphic_on, polymorphic_identity)"
-				  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+				  " abstract, bind_key, query_class, onupdate, polymorphic_on, polymorphic_identity, owner)"
+				  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::regrole)"
 				  " ON CONFLICT (name) DO UPDATE SET columns = $2, parent = $3, model_class = $4,"
 				  " mixins = $5, tablename = $6, abstract = $7, bind_key = $8, query_class = $9,"
 				  " onupdate = $10, polymorphic_on = $11, polymorphic_identity = $12",
@@ -472,6 +489,7 @@ corm_register_meta(PG_FUNCTION_ARGS)
 	corm_lock_catalog();
 	if (strcmp(name, "DefaultMeta") == 0 || strcmp(name, "NoNameMeta") == 0)
 		corm_refuse_builtin("meta policy", name);
+	corm_require_owner("meta policy", "meta", "name", name);
 	if (naming == NULL)
 		naming = "snake_case";
 	if (strcmp(naming, "snake_case") != 0 && strcmp(naming, "none") != 0)
@@ -482,7 +500,8 @@ corm_register_meta(PG_FUNCTION_ARGS)
 	values[1] = text_or_null(naming, &nulls[1]);
 	values[2] = BoolGetDatum(binding);
 	values[3] = names_datum(hooks);
-	write_catalog("INSERT INTO corm.meta (name, naming, binding, hooks) VALUES ($1, $2, $3, $4)"
+	write_catalog("INSERT INTO corm.meta (name, naming, binding, hooks, owner)"
+				  " VALUES ($1, $2, $3, $4, $5::regrole)"
 				  " ON CONFLICT (name) DO UPDATE SET naming = $2, binding = $3, hooks = $4",
 				  4, types, values, nulls);
 	corm_sync_models(corm_models_to_sync("meta", name));
@@ -513,10 +532,12 @@ corm_register_bind(PG_FUNCTION_ARGS)
 	SPI_connect();
 	corm_reset_resolve_cache();
 	corm_lock_catalog();
+	corm_require_owner("bind", "bind", "key", key);
 	values[0] = text_or_null(key, &nulls[0]);
 	values[1] = text_or_null(schema, &nulls[1]);
 	values[2] = text_or_null(tablespace, &nulls[2]);
-	write_catalog("INSERT INTO corm.bind (key, schema, tablespace) VALUES ($1, $2, $3)"
+	write_catalog("INSERT INTO corm.bind (key, schema, tablespace, owner)"
+				  " VALUES ($1, $2, $3, $4::regrole)"
 				  " ON CONFLICT (key) DO UPDATE SET schema = $2, tablespace = $3",
 				  3, types, values, nulls);
 	corm_sync_models(corm_models_to_sync("bind", key));
@@ -549,6 +570,7 @@ corm_register_query_class(PG_FUNCTION_ARGS)
 	corm_lock_catalog();
 	if (strcmp(name, "BaseQuery") == 0)
 		corm_refuse_builtin("query class", name);
+	corm_require_owner("query class", "query_class", "name", name);
 	if (base == NULL)
 		base = "BaseQuery";
 	if (strcmp(base, name) == 0)
@@ -558,15 +580,15 @@ corm_register_query_class(PG_FUNCTION_ARGS)
 	require_query_class(base);
 	values[0] = text_or_null(name, &nulls[0]);
 	values[1] = text_or_null(base, &nulls[1]);
-	write_catalog("INSERT INTO corm.query_class (name, base) VALUES ($1, $2)"
+	write_catalog("INSERT INTO corm.query_class (name, base, owner) VALUES ($1, $2, $3::regrole)"
 				  " ON CONFLICT (name) DO UPDATE SET base = $2", 2, types, values, nulls);
 	/* a base that inherits from the class itself would loop */
-	if (SPI_execute_with_args("WITH RECURSIVE up(name, depth) AS ("
-							  "  SELECT base, 1 FROM corm.query_class WHERE name = $1"
-							  "  UNION ALL SELECT q.base, up.depth + 1 FROM corm.query_class q"
-							  "    JOIN up ON q.name = up.name WHERE up.depth < 1000)"
-							  " SELECT 1 FROM up WHERE name = $1 LIMIT 1",
-							  1, types, values, NULL, false, 0) != SPI_OK_SELECT)
+	if (corm_catalog_spi("WITH RECURSIVE up(name, depth) AS ("
+						 "  SELECT base, 1 FROM corm.query_class WHERE name = $1"
+						 "  UNION ALL SELECT q.base, up.depth + 1 FROM corm.query_class q"
+						 "    JOIN up ON q.name = up.name WHERE up.depth < 1000)"
+						 " SELECT 1 FROM up WHERE name = $1 LIMIT 1",
+						 1, types, values, NULL) != SPI_OK_SELECT)
 		elog(ERROR, "could not read corm's query classes");
 	if (SPI_processed > 0)
 		ereport(ERROR,
@@ -636,6 +658,7 @@ corm_register_query_method(PG_FUNCTION_ARGS)
 	require_query_class(query_class);
 	if (strcmp(query_class, "BaseQuery") == 0)
 		corm_refuse_builtin("query class", query_class);
+	corm_require_owner("query class", "query_class", "name", query_class);
 	values[0] = text_or_null(query_class, &nulls[0]);
 	values[1] = text_or_null(name, &nulls[1]);
 	values[2] = text_or_null(args, &nulls[2]);
@@ -643,8 +666,8 @@ corm_register_query_method(PG_FUNCTION_ARGS)
 	values[4] = text_or_null(body, &nulls[4]);
 	values[5] = text_or_null(language, &nulls[5]);
 	values[6] = text_or_null(volatility, &nulls[6]);
-	write_catalog("INSERT INTO corm.query_method (query_class, name, args, returns, body, language, volatility)"
-				  " VALUES ($1, $2, $3, $4, $5, $6, $7)"
+	write_catalog("INSERT INTO corm.query_method (query_class, name, args, returns, body, language,"
+				  " volatility, owner) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::regrole)"
 				  " ON CONFLICT (query_class, name) DO UPDATE SET args = $3, returns = $4, body = $5,"
 				  " language = $6, volatility = $7", 7, types, values, nulls);
 	corm_sync_models(corm_models_to_sync("query class", query_class));
@@ -676,6 +699,7 @@ corm_register_relationship(PG_FUNCTION_ARGS)
 	corm_lock_catalog();
 	corm_load_model(model, false);
 	corm_load_model(target, false);
+	corm_require_owner("model", "model", "name", model);
 	if (query_class)
 		require_query_class(query_class);
 	values[0] = text_or_null(model, &nulls[0]);
@@ -683,8 +707,8 @@ corm_register_relationship(PG_FUNCTION_ARGS)
 	values[2] = text_or_null(target, &nulls[2]);
 	values[3] = text_or_null(query_class, &nulls[3]);
 	values[4] = text_or_null(foreign_key, &nulls[4]);
-	write_catalog("INSERT INTO corm.relationship (model, name, target, query_class, foreign_key)"
-				  " VALUES ($1, $2, $3, $4, $5)"
+	write_catalog("INSERT INTO corm.relationship (model, name, target, query_class, foreign_key, owner)"
+				  " VALUES ($1, $2, $3, $4, $5, $6::regrole)"
 				  " ON CONFLICT (model, name) DO UPDATE SET target = $3, query_class = $4,"
 				  " foreign_key = $5", 5, types, values, nulls);
 	corm_sync_functions(corm_resolve_model(model, false));

@@ -1,0 +1,95 @@
+-- Privileges (SPEC §9): ordinary roles use corm with the rights they have;
+-- what corm generates belongs to them; another role cannot change it, and
+-- no role writes corm's catalog except through corm's functions.
+SET client_min_messages = warning;
+DROP ROLE IF EXISTS corm_regress_alice;
+DROP ROLE IF EXISTS corm_regress_bob;
+RESET client_min_messages;
+CREATE ROLE corm_regress_alice;
+CREATE ROLE corm_regress_bob;
+CREATE SCHEMA priv_alice AUTHORIZATION corm_regress_alice;
+CREATE SCHEMA priv_bob AUTHORIZATION corm_regress_bob;
+GRANT USAGE ON SCHEMA priv_alice TO corm_regress_bob;
+
+SET ROLE corm_regress_alice;
+SET search_path = priv_alice;
+SELECT corm.register_model_class('PrAliceModel', primary_key => 'id integer');
+SELECT corm.register_mixin('PrAliceStamp', columns => 'created timestamptz DEFAULT now()');
+SELECT corm.register_model('PrNote', model_class => 'PrAliceModel', mixins => '{PrAliceStamp}',
+                           columns => 'body text');
+INSERT INTO pr_note_view (body) VALUES ('mine') RETURNING id, body;
+SELECT name, owner FROM corm.models WHERE name = 'PrNote';
+SELECT c.relname, pg_get_userbyid(c.relowner) AS owner FROM pg_class c
+ WHERE c.relnamespace = 'priv_alice'::regnamespace AND c.relkind IN ('r', 'v') ORDER BY 1;
+SELECT DISTINCT pg_get_userbyid(proowner) AS function_owner, prosecdef FROM pg_proc
+ WHERE pronamespace = 'priv_alice'::regnamespace;
+RESET ROLE;
+
+-- another role reads the catalog, but cannot change alice's definitions
+SET ROLE corm_regress_bob;
+SET search_path = priv_bob;
+SELECT name, kind FROM corm.models WHERE name = 'PrNote';
+SELECT corm.register_model('PrNote', model_class => 'PrAliceModel', columns => 'body text, evil int');
+SELECT corm.register_mixin('PrAliceStamp', columns => 'created timestamptz');
+SELECT corm.register_model_class('PrAliceModel', primary_key => 'id bigint');
+SELECT corm.drop_model('PrNote');
+SELECT corm.rename_model('PrNote', 'PrStolen');
+SELECT corm.rename_column('PrNote', 'body', 'text');
+SELECT corm.register_relationship('PrNote', 'self', 'PrNote');
+-- nor write the catalog directly
+INSERT INTO corm.model (name) VALUES ('PrSneaky');
+UPDATE corm.model SET columns = 'evil int' WHERE name = 'PrNote';
+DELETE FROM corm.mixin WHERE name = 'PrAliceStamp';
+-- nor read alice's rows without her grant
+SELECT * FROM priv_alice.pr_note_view;
+-- creating in a schema needs CREATE on it, as CREATE TABLE does
+SET search_path = priv_alice;
+SELECT corm.register_model('PrIntruder', model_class => 'PrAliceModel', columns => 'x int');
+SELECT count(*) AS no_intruder FROM corm.model WHERE name = 'PrIntruder';
+SET search_path = priv_bob;
+-- bob uses alice's model class and mixin for models of his own
+SELECT corm.register_model('PrTask', model_class => 'PrAliceModel', mixins => '{PrAliceStamp}',
+                           columns => 'done boolean DEFAULT false');
+SELECT name, owner FROM corm.models WHERE name = 'PrTask';
+-- corm's own queries do not use functions a caller puts on its search_path
+CREATE FUNCTION priv_bob.unnest(anyarray) RETURNS SETOF anyelement LANGUAGE sql
+    AS $$ SELECT NULL::text::anyelement WHERE (SELECT count(*) FROM pg_class) < 0 $$;
+CREATE FUNCTION priv_bob.cardinality(anyarray) RETURNS integer LANGUAGE sql AS $$ SELECT 0 $$;
+SET search_path = priv_bob, pg_catalog;
+SELECT corm.register_model('PrTag', model_class => 'PrAliceModel', columns => 'label text, pr_task_id int REFERENCES priv_bob.pr_task');
+SELECT corm.register_relationship('PrTag', 'task', 'PrTask');
+SELECT "table" FROM corm.models WHERE name = 'PrTag';
+RESET ROLE;
+
+-- alice's change to her mixin reaches bob's model only with bob's rights:
+-- she does not own his table, so the change is refused as a whole
+SET ROLE corm_regress_alice;
+SELECT corm.register_mixin('PrAliceStamp', columns => 'created timestamptz DEFAULT now(), touched timestamptz');
+RESET ROLE;
+SELECT attname FROM pg_attribute WHERE attrelid = 'priv_alice.pr_note'::regclass AND attnum > 0 ORDER BY attnum;
+
+-- a member of the owning role may change it
+GRANT corm_regress_alice TO corm_regress_bob;
+SET ROLE corm_regress_bob;
+SELECT corm.register_model('PrNote', model_class => 'PrAliceModel', mixins => '{PrAliceStamp}',
+                           columns => 'body text, pinned boolean');
+RESET ROLE;
+
+-- no function of corm is SECURITY DEFINER
+SELECT count(*) AS security_definer_functions FROM pg_proc
+ WHERE pronamespace = 'corm'::regnamespace AND prosecdef;
+
+-- clean up as the owners
+SET ROLE corm_regress_bob;
+SELECT corm.drop_model('PrTag');
+SELECT corm.drop_model('PrTask');
+RESET ROLE;
+SET ROLE corm_regress_alice;
+SELECT corm.drop_model('PrNote');
+SELECT corm.drop_mixin('PrAliceStamp');
+SELECT corm.drop_model_class('PrAliceModel');
+RESET ROLE;
+DROP SCHEMA priv_alice CASCADE;
+DROP SCHEMA priv_bob CASCADE;
+DROP ROLE corm_regress_alice;
+DROP ROLE corm_regress_bob;
