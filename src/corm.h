@@ -227,6 +227,9 @@ extern List *corm_single_sharers(CormResolved *owner);
 extern void corm_reset_resolve_cache(void);
 extern const char *corm_kind_name(CormKind kind);
 extern CormColumn *corm_find_column(List *columns, const char *name);
+extern bool corm_has_constraint(ColumnDef *def, ConstrType type);
+extern CormColumn *corm_single_key(List *columns);
+extern char *corm_view_qualified(CormResolved *res);
 
 /* ---------- plan.c ---------- */
 

@@ -83,6 +83,24 @@ refuse_dependents(const char *kind, const char *name, const char *what, List *de
 
 static void drop_model(const char *name, bool cascade);
 
+/*
+ * The other models whose tables have a foreign key to a model's table: a
+ * REFERENCES in their definition would point at nothing without it.
+ */
+static List *
+referencing_models(const char *name)
+{
+	return names("SELECT DISTINCT o.name, o.registered FROM corm.model m"
+				 "  JOIN pg_catalog.pg_constraint c"
+				 "    ON c.contype = 'f'"
+				 "   AND c.confrelid = pg_catalog.to_regclass(pg_catalog.format('%I.%I', m.table_schema, m.table_name))"
+				 "  JOIN corm.model o"
+				 "    ON c.conrelid = pg_catalog.to_regclass(pg_catalog.format('%I.%I', o.table_schema, o.table_name))"
+				 " WHERE m.name = $1 AND o.name <> m.name AND o.parent IS DISTINCT FROM m.name"
+				 "   AND m.kind IN ('root', 'joined') AND o.kind IN ('root', 'joined')"
+				 " ORDER BY o.registered", name);
+}
+
 /* drop a list of models, most recently registered (subclasses) first */
 static void
 drop_models(List *models)
@@ -99,14 +117,17 @@ drop_model(const char *name, bool cascade)
 	List	   *children = names("SELECT name FROM corm.model WHERE parent = $1 ORDER BY registered", name);
 	List	   *related = names("SELECT model || '.' || name FROM corm.relationship"
 								" WHERE target = $1 AND model <> $1 ORDER BY 1", name);
+	List	   *referencing = referencing_models(name);
 	CormResolved *res;
 	char	   *view;
 
 	corm_require_owner("model", "model", "name", name);
-	if ((children || related) && !cascade)
-		refuse_dependents("model", name, children ? "Models" : "Relationships",
-						  children ? children : related);
+	if ((children || related || referencing) && !cascade)
+		refuse_dependents("model", name,
+						  children ? "Models" : referencing ? "Models whose tables reference it" : "Relationships",
+						  children ? children : referencing ? referencing : related);
 	drop_models(list_delete_first(corm_models_to_sync("model", name)));
+	drop_models(referencing);
 	corm_reset_resolve_cache();
 	res = corm_resolve_model(name, false);
 

@@ -24,16 +24,6 @@ corm_type_sql(CormColumn *col)
 	return format_type_with_typemod(col->typid, col->typmod);
 }
 
-static bool
-has_constraint(ColumnDef *def, ConstrType type)
-{
-	ListCell   *lc;
-
-	foreach(lc, def->constraints)
-		if (((Constraint *) lfirst(lc))->contype == type)
-			return true;
-	return false;
-}
 
 /* the text after a clause's first word: DEFAULT now() gives now() */
 static const char *
@@ -49,8 +39,8 @@ bool
 corm_column_not_null(CormColumn *col)
 {
 	return (col->primary_key || col->identity || col->is_serial ||
-			has_constraint(col->def, CONSTR_NOTNULL) ||
-			has_constraint(col->def, CONSTR_IDENTITY)) && !col->nullable_forced;
+			corm_has_constraint(col->def, CONSTR_NOTNULL) ||
+			corm_has_constraint(col->def, CONSTR_IDENTITY)) && !col->nullable_forced;
 }
 
 /* the column's default as written, or how it is generated; NULL if none */

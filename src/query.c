@@ -294,37 +294,16 @@ refuse:
 	return NULL;
 }
 
-/* the one primary key column of a model's row, or NULL */
-static CormColumn *
-row_key(CormResolved *res)
-{
-	CormColumn *key = NULL;
-	ListCell   *lc;
-
-	foreach(lc, res->columns)
-	{
-		CormColumn *col = lfirst(lc);
-
-		if (col->primary_key)
-		{
-			if (key)
-				return NULL;
-			key = col;
-		}
-	}
-	return key;
-}
-
 static char *
 view_of(CormResolved *res)
 {
-	return corm_qualified(res->schema, psprintf("%s_view", res->basename));
+	return corm_view_qualified(res);
 }
 
 static void
 model_placeholders(Placeholders *ph, CormResolved *res, const char *fname)
 {
-	CormColumn *key = row_key(res);
+	CormColumn *key = corm_single_key(res->columns);
 
 	ph->view = view_of(res);
 	ph->table = corm_qualified(res->schema, res->table);

@@ -545,6 +545,18 @@ corm_register_bind(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+/* a name that becomes part of function names: letters, digits, underscores */
+static void
+check_plain_name(const char *kind, const char *name)
+{
+	for (const char *p = name; *p; p++)
+		if (!(isalnum((unsigned char) *p) || *p == '_' || IS_HIGHBIT_SET(*p)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_NAME),
+					 errmsg("%s name \"%s\" is not a plain identifier", kind, name),
+					 errhint("It becomes part of function names: use letters, digits and underscores.")));
+}
+
 static void
 require_query_class(const char *name)
 {
@@ -645,12 +657,7 @@ corm_register_query_method(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("language \"%s\" of query method \"%s\" does not exist", language, name)));
-	for (const char *p = name; *p; p++)
-		if (!(isalnum((unsigned char) *p) || *p == '_' || IS_HIGHBIT_SET(*p)))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_NAME),
-					 errmsg("query method name \"%s\" is not a plain identifier", name),
-					 errhint("Method names become part of function names: use letters, digits and underscores.")));
+	check_plain_name("query method", name);
 
 	SPI_connect();
 	corm_reset_resolve_cache();
@@ -688,12 +695,7 @@ corm_register_relationship(PG_FUNCTION_ARGS)
 	Datum		values[5];
 	bool		nulls[5] = {0};
 
-	for (const char *p = name; *p; p++)
-		if (!(isalnum((unsigned char) *p) || *p == '_' || IS_HIGHBIT_SET(*p)))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_NAME),
-					 errmsg("relationship name \"%s\" is not a plain identifier", name),
-					 errhint("Relationship names become part of function names: use letters, digits and underscores.")));
+	check_plain_name("relationship", name);
 	SPI_connect();
 	corm_reset_resolve_cache();
 	corm_lock_catalog();

@@ -68,8 +68,9 @@ corm_find_column(List *columns, const char *name)
 	return NULL;
 }
 
-static bool
-has_constraint(ColumnDef *def, ConstrType type)
+/* whether a column definition has a constraint of a kind */
+bool
+corm_has_constraint(ColumnDef *def, ConstrType type)
 {
 	ListCell   *lc;
 
@@ -77,6 +78,34 @@ has_constraint(ColumnDef *def, ConstrType type)
 		if (((Constraint *) lfirst(lc))->contype == type)
 			return true;
 	return false;
+}
+
+/* the one primary key column among columns, or NULL (none, or several) */
+CormColumn *
+corm_single_key(List *columns)
+{
+	CormColumn *key = NULL;
+	ListCell   *lc;
+
+	foreach(lc, columns)
+	{
+		CormColumn *col = lfirst(lc);
+
+		if (col->primary_key)
+		{
+			if (key)
+				return NULL;
+			key = col;
+		}
+	}
+	return key;
+}
+
+/* a model's view, <name>_view in its table's schema, qualified and quoted */
+char *
+corm_view_qualified(CormResolved *res)
+{
+	return corm_qualified(res->schema, psprintf("%s_view", res->basename));
 }
 
 /* the state of one resolution while sources are merged */
@@ -150,7 +179,7 @@ merge_element(Merge *m, CormElement *elem, const char *origin, const char *sourc
 	col->def = def;
 	col->origin = (char *) origin;
 	col->source = (char *) source;
-	if (col->add_pk_clause && has_constraint(def, CONSTR_PRIMARY))
+	if (col->add_pk_clause && corm_has_constraint(def, CONSTR_PRIMARY))
 		col->add_pk_clause = false;
 	corm_resolve_type(elem, NULL, &col->typid, &col->typmod, &col->is_serial);
 	if (existing == NULL)
@@ -210,7 +239,7 @@ merge_primary_key(Merge *m, CormModelClassRow *mc)
 				 errhint("Write it as a column definition, e.g. 'id integer'.")));
 	elem = linitial(list->elements);
 	template.primary_key = true;
-	template.add_pk_clause = !has_constraint((ColumnDef *) elem->node, CONSTR_PRIMARY);
+	template.add_pk_clause = !corm_has_constraint((ColumnDef *) elem->node, CONSTR_PRIMARY);
 	merge_element(m, elem, psprintf("model class %s", mc->name),
 				  psprintf("model class \"%s\"", mc->name), false, &template);
 }
@@ -232,7 +261,7 @@ find_primary_key(List *columns, List *constraints)
 	{
 		CormColumn *col = lfirst(lc);
 
-		if (has_constraint(col->def, CONSTR_PRIMARY))
+		if (corm_has_constraint(col->def, CONSTR_PRIMARY))
 			col->primary_key = true;
 		found |= col->primary_key;
 	}
@@ -551,7 +580,7 @@ resolve_subclass(CormResolved *res, Merge *m, CormResolved *tp)
 								res->row->name, tp->row->name),
 						 errdetail("Joined-table inheritance needs a parent with a one-column primary key.")));
 			col->in_table = true;
-			if (!has_constraint(col->def, CONSTR_FOREIGN))
+			if (!corm_has_constraint(col->def, CONSTR_FOREIGN))
 				col->references = psprintf("REFERENCES %s (%s) ON DELETE CASCADE",
 										   corm_qualified(tp->schema, tp->table),
 										   quote_identifier(ppk->name));
@@ -734,9 +763,9 @@ resolve_uncached(const char *name, bool notices)
 			}
 		}
 		if (npk == 1 && is_integer_type(only->typid) && !only->is_serial &&
-			!has_constraint(only->def, CONSTR_DEFAULT) &&
-			!has_constraint(only->def, CONSTR_IDENTITY) &&
-			!has_constraint(only->def, CONSTR_GENERATED))
+			!corm_has_constraint(only->def, CONSTR_DEFAULT) &&
+			!corm_has_constraint(only->def, CONSTR_IDENTITY) &&
+			!corm_has_constraint(only->def, CONSTR_GENERATED))
 			only->identity = true;
 	}
 

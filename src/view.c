@@ -37,21 +37,7 @@ view_levels(CormResolved *res)
 static CormColumn *
 level_key(CormResolved *level)
 {
-	CormColumn *key = NULL;
-	ListCell   *lc;
-
-	foreach(lc, level->table_columns)
-	{
-		CormColumn *col = lfirst(lc);
-
-		if (col->primary_key)
-		{
-			if (key)
-				return NULL;
-			key = col;
-		}
-	}
-	return key;
+	return corm_single_key(level->table_columns);
 }
 
 static char *
