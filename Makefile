@@ -29,5 +29,6 @@ roundtrip:
 
 bench:
 	bash test/bench/run.sh
+	bash test/bench/runtime.sh
 
 .PHONY: prove roundtrip bench
