@@ -11,6 +11,8 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/guc.h"
+#include "utils/hsearch.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "access/htup_details.h"
 #include "catalog/pg_class.h"
@@ -18,6 +20,49 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+
+/* corm's catalog statements, prepared once per session */
+typedef struct CatalogPlan
+{
+	char		sql[NAMEDATALEN * 32];	/* hash key; longer statements are not kept */
+	SPIPlanPtr	plan;
+} CatalogPlan;
+
+static HTAB *catalog_plans = NULL;
+
+static SPIPlanPtr
+catalog_plan(const char *sql, int nargs, Oid *types)
+{
+	CatalogPlan *entry = NULL;
+	SPIPlanPtr	plan;
+	bool		keep = strlen(sql) < sizeof(entry->sql);
+	bool		found = false;
+
+	if (catalog_plans == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(entry->sql);
+		ctl.entrysize = sizeof(CatalogPlan);
+		catalog_plans = hash_create("corm catalog plans", 64, &ctl, HASH_ELEM | HASH_STRINGS);
+	}
+	if (keep)
+	{
+		entry = hash_search(catalog_plans, sql, HASH_FIND, &found);
+		if (found)
+			return entry->plan;
+	}
+	plan = SPI_prepare(sql, nargs, types);
+	if (plan == NULL)
+		elog(ERROR, "could not prepare a catalog statement: %s", SPI_result_code_string(SPI_result));
+	if (keep)
+	{
+		SPI_keepplan(plan);
+		entry = hash_search(catalog_plans, sql, HASH_ENTER, NULL);
+		entry->plan = plan;
+	}
+	return plan;
+}
 
 /*
  * Queries on corm's catalog run as the catalog's owner: roles may read the
@@ -49,8 +94,14 @@ corm_catalog_spi(const char *sql, int nargs, Oid *types, Datum *values, const ch
 	(void) set_config_option("search_path", "pg_catalog", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
 	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	rc = nargs > 0 || values ? SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0) :
-		SPI_execute(sql, false, 0);
+	/*
+	 * The catalog is read as it is now, not as the transaction's snapshot
+	 * saw it (REPEATABLE READ): registrations are serialized by the lock,
+	 * and each must see what the one before it committed, as PostgreSQL's
+	 * own catalogs are read.
+	 */
+	rc = SPI_execute_snapshot(catalog_plan(sql, nargs, types), values, nulls,
+							  GetLatestSnapshot(), InvalidSnapshot, false, true, 0);
 	SetUserIdAndSecContext(save_userid, save_sec);
 	AtEOXact_GUC(true, nestlevel);
 	return rc;
