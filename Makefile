@@ -23,6 +23,10 @@ $(OBJS): src/corm.h
 prove:
 	pg_prove --ext .sql -r test/pgtap
 
+# isolation tests: concurrent sessions (test/isolation, pg_isolation_regress), against the PG* server
+isolation:
+	PG_CONFIG="$(PG_CONFIG)" bash test/isolation/run.sh
+
 # pg_dump and pg_restore of a database using corm (TAP, against the PG* server)
 roundtrip:
 	prove --exec bash test/dump_restore.t
@@ -31,4 +35,4 @@ bench:
 	bash test/bench/run.sh
 	bash test/bench/runtime.sh
 
-.PHONY: prove roundtrip bench
+.PHONY: prove isolation roundtrip bench

@@ -458,13 +458,12 @@ existing_constraints(Oid relid)
 	List	   *keys = NIL;
 	uint64		n;
 
-	if (SPI_execute_with_args("SELECT c.contype::text, c.conname::text,"
+	if (corm_system_spi("SELECT c.contype::text, c.conname::text,"
 							  " ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a"
 							  "        WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)),"
 							  " c.conbin::text"
 							  " FROM pg_catalog.pg_constraint c"
-							  " WHERE c.conrelid = $1 AND c.contype IN ('p', 'u', 'f', 'c', 'x')",
-							  1, argtypes, values, NULL, false, 0) != SPI_OK_SELECT)
+							  " WHERE c.conrelid = $1 AND c.contype IN ('p', 'u', 'f', 'c', 'x')", 1, argtypes, values, NULL) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the constraints of relation %u", relid);
 	n = SPI_processed;
 	for (uint64 i = 0; i < n; i++)

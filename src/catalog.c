@@ -107,6 +107,17 @@ corm_catalog_spi(const char *sql, int nargs, Oid *types, Datum *values, const ch
 	return rc;
 }
 
+/*
+ * A query on the system catalogs, run as the caller but, like the catalog
+ * queries above, seeing the catalogs as they are now.
+ */
+int
+corm_system_spi(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls)
+{
+	return SPI_execute_snapshot(catalog_plan(sql, nargs, types), values, nulls,
+								GetLatestSnapshot(), InvalidSnapshot, true, false, 0);
+}
+
 /* the role calling corm, whose rights every generated object is made with */
 Oid
 corm_caller(void)

@@ -150,6 +150,8 @@ typedef struct CormBindRow
 
 extern int	corm_catalog_spi(const char *sql, int nargs, Oid *types, Datum *values,
 							 const char *nulls);
+extern int	corm_system_spi(const char *sql, int nargs, Oid *types, Datum *values,
+							const char *nulls);
 extern Oid	corm_caller(void);
 extern void corm_check_owner(const char *kind, const char *name, const char *owner);
 extern void corm_require_owner(const char *kind, const char *table, const char *keycol,

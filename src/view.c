@@ -97,9 +97,9 @@ table_defaults(CormResolved *level)
 	Datum		values[1] = {CStringGetTextDatum(table)};
 	List	   *result = NIL;
 
-	if (SPI_execute_with_args("SELECT a.attname::text,"
+	if (corm_system_spi("SELECT a.attname::text,"
 							  "       CASE WHEN a.attidentity <> '' THEN"
-							  "            format('nextval(%L::regclass)',"
+							  "            pg_catalog.format('nextval(%L::regclass)',"
 							  "                   pg_catalog.pg_get_serial_sequence($1, a.attname))"
 							  "       ELSE pg_catalog.pg_get_expr(d.adbin, d.adrelid) END"
 							  "  FROM pg_catalog.pg_attribute a"
@@ -108,8 +108,7 @@ table_defaults(CormResolved *level)
 							  " WHERE a.attrelid = pg_catalog.to_regclass($1) AND a.attnum > 0"
 							  "   AND NOT a.attisdropped AND a.attgenerated = ''"
 							  "   AND (a.atthasdef OR a.attidentity <> '')"
-							  " ORDER BY a.attnum",
-							  1, argtypes, values, NULL, false, 0) != SPI_OK_SELECT)
+							  " ORDER BY a.attnum", 1, argtypes, values, NULL) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the defaults of table %s", table);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
@@ -248,9 +247,8 @@ columns_extend(Oid viewid, CormResolved *res)
 	Oid			argtypes[1] = {OIDOID};
 	Datum		values[1] = {ObjectIdGetDatum(viewid)};
 
-	if (SPI_execute_with_args("SELECT attname::text, atttypid, atttypmod FROM pg_catalog.pg_attribute"
-							  " WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
-							  1, argtypes, values, NULL, false, 0) != SPI_OK_SELECT)
+	if (corm_system_spi("SELECT attname::text, atttypid, atttypmod FROM pg_catalog.pg_attribute"
+							  " WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped ORDER BY attnum", 1, argtypes, values, NULL) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the columns of view %u", viewid);
 	if (SPI_processed > (uint64) list_length(res->columns))
 		return false;

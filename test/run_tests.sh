@@ -6,6 +6,7 @@
 #   pg_regress   make installcheck   (the REGRESS list of the Makefile)
 #   pgTAP        make prove          (test/pgtap/*.sql; none yet is no failure)
 #   round trip   make roundtrip      (pg_dump and pg_restore, test/dump_restore.t)
+#   isolation    make isolation      (test/isolation/specs, pg_isolation_regress)
 # and exits non-zero when any of them fails.
 #
 #     bash test/run_tests.sh                        (as root on Debian 12)
@@ -101,12 +102,24 @@ run_roundtrip()
 	return 1
 }
 
+run_isolation()
+{
+	section "isolation: make isolation (test/isolation, pg_isolation_regress)"
+	if make isolation PG_CONFIG="$PG_CONFIG"; then
+		record "isolation (make isolation)" "PASSED"
+		return 0
+	fi
+	record "isolation (make isolation)" "FAILED"
+	return 1
+}
+
 if [[ ${1:-} == --in-cluster ]]; then
 	section "Throwaway cluster: PostgreSQL $PGVERSION on $PGHOST:$PGPORT"
 	status=0
 	run_pg_regress || status=1
 	run_pgtap || status=1
 	run_roundtrip || status=1
+	run_isolation || status=1
 	exit $status
 fi
 
