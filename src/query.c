@@ -636,8 +636,8 @@ void
 corm_drop_functions_over(const char *model)
 {
 	const char *args[1] = {model};
-	uint64		n = query("DELETE FROM corm.query_function WHERE model = $1 OR target = $1"
-						  " RETURNING kind, signature", 1, args);
+	uint64		n = query("SELECT kind, signature FROM corm.query_function"
+						  " WHERE model = $1 OR target = $1 ORDER BY kind, signature", 1, args);
 	List	   *drops = NIL;
 	ListCell   *lc;
 
@@ -656,10 +656,10 @@ corm_drop_functions_over(const char *model)
 
 		if (!object_exists(kind, signature))
 			continue;
-		/* functions first: the Pagination type is their return type */
-		drops = strcmp(kind, "type") == 0 ? lappend(drops, drop_statement(kind, signature)) :
-			lcons(drop_statement(kind, signature), drops);
+		/* functions first ("type" sorts last): the Pagination type is their return type */
+		drops = lappend(drops, drop_statement(kind, signature));
 	}
+	query("DELETE FROM corm.query_function WHERE model = $1 OR target = $1", 1, args);
 	foreach(lc, drops)
 		run(lfirst(lc));
 }
@@ -701,7 +701,8 @@ corm_sync_functions(CormResolved *res)
 	ListCell   *rc;
 	uint64		n;
 
-	n = query("SELECT name, kind, signature, definition FROM corm.query_function WHERE model = $1",
+	n = query("SELECT name, kind, signature, definition FROM corm.query_function WHERE model = $1"
+			  " ORDER BY name",
 			  1, args);
 	/* read them all first: the checks below run queries of their own */
 	for (uint64 i = 0; i < n; i++)
@@ -726,7 +727,7 @@ corm_sync_functions(CormResolved *res)
 		else if (strcmp(kind, "type") == 0)
 			retype = true;
 		else if (object_exists(kind, signature))
-			drops = lcons(drop_statement(kind, signature), drops);
+			drops = lappend(drops, drop_statement(kind, signature));
 	}
 	if (retype)
 	{

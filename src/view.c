@@ -65,6 +65,58 @@ level_of(List *levels, CormColumn *col)
 	return -1;
 }
 
+typedef struct PlacedColumn
+{
+	CormColumn *col;
+	int			level;
+	int			attnum;
+} PlacedColumn;
+
+static int
+compare_placed(const ListCell *a, const ListCell *b)
+{
+	PlacedColumn *x = lfirst(a);
+	PlacedColumn *y = lfirst(b);
+
+	if (x->level != y->level)
+		return x->level - y->level;
+	return x->attnum - y->attnum;
+}
+
+/*
+ * The view's columns: each table's in the order the table holds them, the
+ * root's first.  A column that moves from a model into a mixin changes no
+ * table, so it changes no view either.
+ */
+static List *
+view_columns(CormResolved *res, List *levels)
+{
+	List	   *placed = NIL;
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, res->columns)
+	{
+		CormColumn *col = lfirst(lc);
+		PlacedColumn *p = palloc(sizeof(PlacedColumn));
+		CormResolved *level;
+		Oid			relid;
+
+		p->col = col;
+		p->level = level_of(levels, col);
+		level = list_nth(levels, p->level);
+		relid = get_relname_relid(level->table, get_namespace_oid(level->schema, true));
+		p->attnum = OidIsValid(relid) ? get_attnum(relid, col->name) : InvalidAttrNumber;
+		if (p->attnum == InvalidAttrNumber)
+			p->attnum = 10000 + foreach_current_index(lc);
+		placed = lappend(placed, p);
+	}
+	list_sort(placed, compare_placed);
+	foreach(lc, placed)
+		result = lappend(result, ((PlacedColumn *) lfirst(lc))->col);
+	return result;
+}
+
 /* the identities of a model and every subclass of it, as SQL literals */
 static char *
 identities(CormResolved *res)
@@ -178,7 +230,7 @@ corm_plan_view(CormResolved *res)
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "CREATE OR REPLACE VIEW %s AS\nSELECT ", view);
-	foreach(lc, res->columns)
+	foreach(lc, view_columns(res, levels))
 	{
 		CormColumn *col = lfirst(lc);
 
@@ -244,17 +296,18 @@ corm_plan_view(CormResolved *res)
 static bool
 columns_extend(Oid viewid, CormResolved *res)
 {
+	List	   *columns = view_columns(res, view_levels(res));
 	Oid			argtypes[1] = {OIDOID};
 	Datum		values[1] = {ObjectIdGetDatum(viewid)};
 
 	if (corm_system_spi("SELECT attname::text, atttypid, atttypmod FROM pg_catalog.pg_attribute"
 							  " WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped ORDER BY attnum", 1, argtypes, values, NULL) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the columns of view %u", viewid);
-	if (SPI_processed > (uint64) list_length(res->columns))
+	if (SPI_processed > (uint64) list_length(columns))
 		return false;
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
-		CormColumn *col = list_nth(res->columns, i);
+		CormColumn *col = list_nth(columns, i);
 		bool		isnull;
 		char	   *name = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
 		Oid			type = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
