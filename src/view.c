@@ -69,6 +69,7 @@ typedef struct PlacedColumn
 {
 	CormColumn *col;
 	int			level;
+	int			depth;			/* of the model that added it to the table */
 	int			attnum;
 } PlacedColumn;
 
@@ -80,13 +81,32 @@ compare_placed(const ListCell *a, const ListCell *b)
 
 	if (x->level != y->level)
 		return x->level - y->level;
+	if (x->depth != y->depth)
+		return x->depth - y->depth;
 	return x->attnum - y->attnum;
 }
 
+/* how far below its table's owner the model is that added a column to it */
+static int
+added_at_depth(CormResolved *res, CormColumn *col)
+{
+	List	   *chain = NIL;
+	ListCell   *lc;
+
+	for (CormResolved *m = res; m; m = m->kind == CORM_SINGLE ? m->table_parent : NULL)
+		chain = lcons(m, chain);
+	foreach(lc, chain)
+		if (corm_find_column(((CormResolved *) lfirst(lc))->table_columns, col->name))
+			return foreach_current_index(lc);
+	return 0;
+}
+
 /*
- * The view's columns: each table's in the order the table holds them, the
- * root's first.  A column that moves from a model into a mixin changes no
- * table, so it changes no view either.
+ * The view's columns: the root table's first; in each table those an
+ * ancestor added before the model's own, each in the order the table holds
+ * them.
+ * A column that moves from a model into a mixin changes no table, so it
+ * changes no view either.
  */
 static List *
 view_columns(CormResolved *res, List *levels)
@@ -104,6 +124,7 @@ view_columns(CormResolved *res, List *levels)
 
 		p->col = col;
 		p->level = level_of(levels, col);
+		p->depth = added_at_depth(res, col);
 		level = list_nth(levels, p->level);
 		relid = get_relname_relid(level->table, get_namespace_oid(level->schema, true));
 		p->attnum = OidIsValid(relid) ? get_attnum(relid, col->name) : InvalidAttrNumber;
