@@ -42,7 +42,7 @@ SELECT attname FROM pg_attribute WHERE attrelid = 'account'::regclass AND attnum
 SELECT attname FROM pg_attribute WHERE attrelid = 'admin'::regclass AND attnum > 0 ORDER BY attnum;
 
 -- any other change migrates the table in place, keeping its rows
-GRANT SELECT ON account TO PUBLIC;
+GRANT SELECT ON account, account_view TO PUBLIC;
 -- a type, the existing rows cast
 SELECT corm.register_model('Account', model_class => 'RereKeyed',
                            columns => 'email varchar(100) NOT NULL UNIQUE, plan text DEFAULT ''free'' CHECK (plan <> ''''),
@@ -58,7 +58,8 @@ SELECT corm.register_model('Account', model_class => 'RereKeyed', tablename => '
                                        nickname varchar(30) UNIQUE, joined date DEFAULT current_date');
 SELECT to_regclass('account') IS NULL AS old_name_gone, count(*) AS rows_kept,
        has_table_privilege('public', 'accounts', 'SELECT') AS grant_kept FROM accounts;
-SELECT to_regclass('accounts_view') IS NOT NULL AS view_renamed, to_regclass('account_view') IS NULL AS old_view_gone;
+SELECT to_regclass('accounts_view') IS NOT NULL AS view_renamed, to_regclass('account_view') IS NULL AS old_view_gone,
+       has_table_privilege('public', 'accounts_view', 'SELECT') AS view_grant_kept;
 SELECT to_regprocedure('accounts_get(integer)') IS NOT NULL AS functions_renamed;
 -- a cast that the rows do not survive fails with the server's error, and nothing changes
 UPDATE accounts SET email = 'not a number' WHERE id = 1;

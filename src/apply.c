@@ -725,8 +725,7 @@ drop_views_over(CormResolved *owner)
 										 NoLock, true)))
 			continue;
 		corm_drop_functions_over(lfirst(lc));
-		corm_run_steps(list_make1(corm_make_step(CORM_VIEW, owner, NULL,
-												 psprintf("DROP VIEW IF EXISTS %s", view))));
+		corm_drop_view(view, lfirst(lc));
 	}
 }
 

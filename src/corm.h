@@ -277,6 +277,8 @@ extern List *corm_plan_trigger(CormResolved *res, List *args, bool replace);
 
 extern List *corm_plan_view(CormResolved *res);
 extern void corm_sync_view(CormResolved *res);
+extern void corm_drop_view(const char *view, const char *model);
+extern void corm_reset_saved_grants(void);
 
 /* ---------- query.c ---------- */
 

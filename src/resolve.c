@@ -34,6 +34,7 @@ void
 corm_reset_resolve_cache(void)
 {
 	resolve_cache = NIL;
+	corm_reset_saved_grants();
 }
 
 const char *

@@ -341,6 +341,65 @@ columns_extend(Oid viewid, CormResolved *res)
 	return true;
 }
 
+/*
+ * Grants on a view that corm drops to rebuild it are given again to the
+ * new one, within the same call: (model, "GRANT ... ON %s TO ...") pairs.
+ */
+static List *saved_grants = NIL;
+
+void
+corm_reset_saved_grants(void)
+{
+	saved_grants = NIL;
+}
+
+/* drop a model's view, keeping its grants for the view that replaces it */
+void
+corm_drop_view(const char *view, const char *model)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(view)};
+
+	if (corm_system_spi("SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC'"
+						"            ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END,"
+						"       a.privilege_type, a.is_grantable"
+						"  FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) a"
+						" WHERE c.oid = pg_catalog.to_regclass($1) AND a.grantee <> c.relowner",
+						1, argtypes, values, NULL) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the grants of view %s", view);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		bool		grantable = DatumGetBool(SPI_getbinval(tup, desc, 3, &isnull));
+
+		saved_grants = lappend(saved_grants,
+							   list_make2(pstrdup(model),
+										  psprintf("GRANT %s ON %%s TO %s%s", SPI_getvalue(tup, desc, 2),
+												   SPI_getvalue(tup, desc, 1),
+												   grantable ? " WITH GRANT OPTION" : "")));
+	}
+	corm_execute(psprintf("DROP VIEW IF EXISTS %s", view));
+}
+
+static void
+restore_grants(const char *model, const char *view)
+{
+	ListCell   *lc;
+
+	foreach(lc, saved_grants)
+	{
+		List	   *pair = lfirst(lc);
+
+		if (strcmp(linitial(pair), model) == 0)
+			corm_execute(psprintf(lsecond(pair), view));
+	}
+	foreach(lc, saved_grants)
+		if (strcmp(linitial((List *) lfirst(lc)), model) == 0)
+			saved_grants = foreach_delete_current(saved_grants, lc);
+}
+
 /* bring a model's view to its definition; nothing when it is the same */
 void
 corm_sync_view(CormResolved *res)
@@ -360,8 +419,7 @@ corm_sync_view(CormResolved *res)
 	if (recorded_name && strcmp(recorded_name, qualified) != 0)
 	{
 		corm_drop_functions_over(res->row->name);
-		corm_run_steps(list_make1(corm_make_step(CORM_VIEW, res, NULL,
-												 psprintf("DROP VIEW IF EXISTS %s", recorded_name))));
+		corm_drop_view(recorded_name, res->row->name);
 		recorded = NULL;
 	}
 	if (OidIsValid(viewid) && recorded && strcmp(recorded, definition) == 0)
@@ -376,10 +434,9 @@ corm_sync_view(CormResolved *res)
 	{
 		/* the functions over the view go first; they are made again after it */
 		corm_drop_functions_over(res->row->name);
-		steps = lcons(corm_make_step(CORM_VIEW, res, NULL,
-									 psprintf("DROP VIEW %s", corm_qualified(res->schema, name))),
-					  steps);
+		corm_drop_view(qualified, res->row->name);
 	}
 	corm_run_steps(steps);
+	restore_grants(res->row->name, qualified);
 	corm_record_view(res->row->name, qualified, definition);
 }
