@@ -379,6 +379,11 @@ corm_models_to_sync(const char *kind, const char *name)
 	List	   *result = NIL;
 	uint64		n;
 
+	/* most models have no subclass: no need for the recursive query then */
+	if (strcmp(kind, "model") == 0 &&
+		run_query("SELECT 1 FROM corm.model WHERE parent = $1 LIMIT 1", 1, &name) == 0)
+		return run_query("SELECT name FROM corm.model WHERE name = $1", 1, &name) > 0 ?
+			list_make1(get_text(0, 1)) : NIL;
 	if (strcmp(kind, "model") == 0)
 		sql = "WITH RECURSIVE d(name) AS ("
 			"  SELECT $1::text"
