@@ -513,6 +513,8 @@ corm_rename_column(PG_FUNCTION_ARGS)
  * Run "work" in a subtransaction that is always rolled back, collecting the
  * statements corm runs.  Returns the error message if it failed.
  */
+static int	failure_code = 0;		/* the SQLSTATE of the last failure */
+
 static char *
 collect_rolled_back(void (*work) (void *), void *arg, List **statements, MemoryContext keep)
 {
@@ -535,6 +537,7 @@ collect_rolled_back(void (*work) (void *), void *arg, List **statements, MemoryC
 		error = CopyErrorData();
 		FlushErrorState();
 		failure = psprintf("%s (SQLSTATE %s)", error->message, unpack_sql_state(error->sqlerrcode));
+		failure_code = error->sqlerrcode;
 	}
 	PG_END_TRY();
 	corm_collect_statements(NULL, NULL);
@@ -547,10 +550,20 @@ collect_rolled_back(void (*work) (void *), void *arg, List **statements, MemoryC
 static void
 run_statement(void *arg)
 {
+	int			rc;
+
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute((const char *) arg, false, 0) < 0)
-		elog(ERROR, "could not run the statement");
+	rc = SPI_execute((const char *) arg, false, 0);
+	if (rc == SPI_ERROR_TRANSACTION)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("corm.dry_run() cannot run transaction control statements"),
+				 errhint("Pass the corm.register_* call itself.")));
+	if (rc < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("corm.dry_run() could not run the statement: %s", SPI_result_code_string(rc))));
 	SPI_finish();
 }
 
@@ -567,7 +580,7 @@ corm_dry_run(PG_FUNCTION_ARGS)
 
 	if (failure)
 		ereport(ERROR,
-				(errcode(ERRCODE_TRIGGERED_ACTION_EXCEPTION),
+				(errcode(failure_code),
 				 errmsg("the statement would fail: %s", failure)));
 	initStringInfo(&buf);
 	foreach(lc, statements)

@@ -66,6 +66,7 @@ typedef struct OnupdateEntry
 	Oid			tgoid;			/* hash key: the trigger */
 	Oid			relid;
 	bool		valid;
+	int			busy;			/* firings using it now (nested via expressions) */
 	MemoryContext cxt;
 	int			ncols;
 	OnupdateColumn *cols;
@@ -169,7 +170,13 @@ build_entry(OnupdateEntry *entry, TriggerData *td)
 	TupleDesc	desc = RelationGetDescr(rel);
 	int			n = Max(tg->tgnargs, 1);
 
-	release_entry(entry);
+	/*
+	 * A firing further up the stack may still use the old state (an
+	 * expression that updated the table again after an invalidation): then
+	 * it is left, not freed, for that firing to finish with.
+	 */
+	if (entry->busy == 0)
+		release_entry(entry);
 	entry->relid = RelationGetRelid(rel);
 	entry->cxt = AllocSetContextCreate(CacheMemoryContext, "corm onupdate",
 									   ALLOCSET_SMALL_SIZES);
@@ -280,6 +287,7 @@ lookup_entry(TriggerData *td)
 	{
 		entry->cxt = NULL;
 		entry->ncols = 0;
+		entry->busy = 0;
 		entry->valid = false;
 	}
 	if (!entry->valid)
@@ -331,7 +339,12 @@ corm_onupdate(PG_FUNCTION_ARGS)
 	TupleDesc	desc;
 	HeapTuple	oldtup;
 	HeapTuple	newtup;
-	int			n = 0;
+	OnupdateColumn *cols;
+	int			ncols;
+	int		   *replace_cols;
+	Datum	   *replace_values;
+	bool	   *replace_nulls;
+	volatile int n = 0;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -348,26 +361,50 @@ corm_onupdate(PG_FUNCTION_ARGS)
 	oldtup = td->tg_trigtuple;
 	newtup = td->tg_newtuple;
 
-	for (int i = 0; i < entry->ncols; i++)
+	/* this firing's state: kept even if a nested firing rebuilds the entry */
+	cols = entry->cols;
+	ncols = entry->ncols;
+	if (entry->busy == 0)
 	{
-		OnupdateColumn *col = &entry->cols[i];
-
-		if (!unchanged(col, oldtup, newtup, desc))
-			continue;			/* set by the UPDATE itself: it wins */
-		entry->replace_cols[n] = col->attnum;
-		if (col->source == SOURCE_EXPRESSION)
-			entry->replace_values[n] = expression_value(col, oldtup, desc,
-														&entry->replace_nulls[n]);
-		else
-		{
-			entry->replace_values[n] = time_value(col);
-			entry->replace_nulls[n] = false;
-		}
-		n++;
+		replace_cols = entry->replace_cols;
+		replace_values = entry->replace_values;
+		replace_nulls = entry->replace_nulls;
 	}
+	else
+	{
+		/* nested in a firing of the same trigger: work space of its own */
+		replace_cols = palloc(sizeof(int) * Max(ncols, 1));
+		replace_values = palloc(sizeof(Datum) * Max(ncols, 1));
+		replace_nulls = palloc(sizeof(bool) * Max(ncols, 1));
+	}
+	entry->busy++;
+	PG_TRY();
+	{
+		for (int i = 0; i < ncols; i++)
+		{
+			OnupdateColumn *col = &cols[i];
+
+			if (!unchanged(col, oldtup, newtup, desc))
+				continue;		/* set by the UPDATE itself: it wins */
+			replace_cols[n] = col->attnum;
+			if (col->source == SOURCE_EXPRESSION)
+				replace_values[n] = expression_value(col, oldtup, desc, &replace_nulls[n]);
+			else
+			{
+				replace_values[n] = time_value(col);
+				replace_nulls[n] = false;
+			}
+			n++;
+		}
+	}
+	PG_FINALLY();
+	{
+		entry->busy--;
+	}
+	PG_END_TRY();
 	if (n == 0)
 		return PointerGetDatum(newtup);
-	return PointerGetDatum(heap_modify_tuple_by_cols(newtup, desc, n, entry->replace_cols,
-													 entry->replace_values,
-													 entry->replace_nulls));
+	return PointerGetDatum(heap_modify_tuple_by_cols(newtup, desc, n, replace_cols,
+													 replace_values, replace_nulls));
 }
+

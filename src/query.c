@@ -317,7 +317,11 @@ model_placeholders(Placeholders *ph, CormResolved *res, const char *fname)
 	ph->pagination = corm_qualified(res->schema, psprintf("%s_pagination", res->basename));
 }
 
-/* the functions of the methods of a query class, for a model or a relationship */
+/*
+ * The functions of the methods of a query class, for a model, or for a
+ * relationship: then "scope" is the function giving a parent's related
+ * rows, which the methods see as @view@.
+ */
 static List *
 plan_methods(CormResolved *res, CormResolved *target, const char *prefix, const char *scope,
 			 const char *query_class, const char *relationship)
@@ -340,7 +344,7 @@ plan_methods(CormResolved *res, CormResolved *target, const char *prefix, const 
 			continue;
 		if (scope)
 		{
-			ph.view = psprintf(scope, quote_identifier(fname));
+			ph.view = psprintf("%s(%s.parent)", scope, quote_identifier(fname));
 			ph.table = ph.view;
 		}
 		args = substitute(m->args, &ph);
@@ -501,21 +505,22 @@ plan_relationship(CormResolved *res, const char *name, const char *target_name,
 	List	   *result;
 	char	   *scope;
 
+	/* names reach SQL text as arguments, never as a format: they may hold a % */
 	if (fk->many_to_one)
 	{
 		char	   *rows = psprintf("%s_rows", fname);
-		char	   *match = psprintf("corm_row.%s = (%%s.parent).%s", quote_identifier(fk->referenced),
-									 quote_identifier(fk->column));
 
 		result = list_make2(plan_related(res, fname, tview,
-										 psprintf("SELECT (SELECT corm_row FROM %s corm_row WHERE %s)", tview,
-												  psprintf(match, quote_identifier(fname))),
+										 psprintf("SELECT (SELECT corm_row FROM %s corm_row WHERE corm_row.%s = (%s.parent).%s)",
+												  tview, quote_identifier(fk->referenced),
+												  quote_identifier(fname), quote_identifier(fk->column)),
 										 name, target),
 							plan_related(res, rows, psprintf("SETOF %s", tview),
-										 psprintf("SELECT corm_row.* FROM %s corm_row WHERE %s", tview,
-												  psprintf(match, quote_identifier(rows))),
+										 psprintf("SELECT corm_row.* FROM %s corm_row WHERE corm_row.%s = (%s.parent).%s",
+												  tview, quote_identifier(fk->referenced),
+												  quote_identifier(rows), quote_identifier(fk->column)),
 										 name, target));
-		scope = psprintf("%s(%%s.parent)", corm_qualified(res->schema, rows));
+		scope = corm_qualified(res->schema, rows);
 	}
 	else
 	{
@@ -525,7 +530,7 @@ plan_relationship(CormResolved *res, const char *name, const char *target_name,
 												  quote_identifier(fname),
 												  quote_identifier(fk->referenced)),
 										 name, target));
-		scope = psprintf("%s(%%s.parent)", corm_qualified(res->schema, fname));
+		scope = corm_qualified(res->schema, fname);
 	}
 	if (query_class == NULL)
 		query_class = effective_query_class(target);

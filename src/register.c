@@ -638,8 +638,7 @@ corm_register_query_method(PG_FUNCTION_ARGS)
 		args = "";
 	if (language == NULL)
 		language = "sql";
-	if (volatility == NULL)
-		volatility = "stable";
+	volatility = pstrdup(volatility ? volatility : "stable");
 	for (char *p = volatility; *p; p++)
 		*p = pg_tolower((unsigned char) *p);
 	if (strcmp(volatility, "immutable") != 0 && strcmp(volatility, "stable") != 0 &&

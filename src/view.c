@@ -343,7 +343,7 @@ columns_extend(Oid viewid, CormResolved *res)
 
 /*
  * Grants on a view that corm drops to rebuild it are given again to the
- * new one, within the same call: (model, "GRANT ... ON %s TO ...") pairs.
+ * new one, within the same call: (model, privilege, grantee, option).
  */
 static List *saved_grants = NIL;
 
@@ -374,11 +374,11 @@ corm_drop_view(const char *view, const char *model)
 		bool		isnull;
 		bool		grantable = DatumGetBool(SPI_getbinval(tup, desc, 3, &isnull));
 
+		/* kept apart: a role's name never becomes a format */
 		saved_grants = lappend(saved_grants,
-							   list_make2(pstrdup(model),
-										  psprintf("GRANT %s ON %%s TO %s%s", SPI_getvalue(tup, desc, 2),
-												   SPI_getvalue(tup, desc, 1),
-												   grantable ? " WITH GRANT OPTION" : "")));
+							   list_make4(pstrdup(model), SPI_getvalue(tup, desc, 2),
+										  SPI_getvalue(tup, desc, 1),
+										  grantable ? " WITH GRANT OPTION" : ""));
 	}
 	corm_execute(psprintf("DROP VIEW IF EXISTS %s", view));
 }
@@ -393,7 +393,8 @@ restore_grants(const char *model, const char *view)
 		List	   *pair = lfirst(lc);
 
 		if (strcmp(linitial(pair), model) == 0)
-			corm_execute(psprintf(lsecond(pair), view));
+			corm_execute(psprintf("GRANT %s ON %s TO %s%s", (char *) lsecond(pair), view,
+								  (char *) lthird(pair), (char *) lfourth(pair)));
 	}
 	foreach(lc, saved_grants)
 		if (strcmp(linitial((List *) lfirst(lc)), model) == 0)

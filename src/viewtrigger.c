@@ -68,6 +68,7 @@ typedef struct ViewEntry
 {
 	Oid			tgoid;			/* hash key */
 	bool		valid;
+	int			busy;			/* firings using it now */
 	MemoryContext cxt;
 	Oid			viewid;
 	AttrNumber	disc;			/* the discriminator in the view, or 0 */
@@ -144,7 +145,11 @@ build_entry(ViewEntry *entry, TriggerData *td)
 	TupleDesc	desc = RelationGetDescr(td->tg_relation);
 	int			arg = 3;
 
-	release_entry(entry);
+	/* a firing further up the stack may still use the old state: leave it then */
+	if (entry->busy == 0)
+		release_entry(entry);
+	entry->nlevels = 0;
+	entry->cxt = NULL;
 	if (tg->tgnargs < 3)
 		bad_arguments(tg);
 	entry->cxt = AllocSetContextCreate(CacheMemoryContext, "corm view trigger",
@@ -166,7 +171,7 @@ build_entry(ViewEntry *entry, TriggerData *td)
 		MemoryContextSwitchTo(old);
 	}
 	entry->nlevels = pg_strtoint32(tg->tgargs[2]);
-	if (entry->nlevels < 1)
+	if (entry->nlevels < 1 || entry->nlevels > tg->tgnargs)
 		bad_arguments(tg);
 	entry->levels = MemoryContextAllocZero(entry->cxt, sizeof(ViewLevel) * entry->nlevels);
 	for (int i = 0; i < entry->nlevels; i++)
@@ -178,6 +183,8 @@ build_entry(ViewEntry *entry, TriggerData *td)
 			bad_arguments(tg);
 		names = stringToQualifiedNameList(tg->tgargs[arg]);
 		level->relid = RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, false);
+		if (get_rel_relkind(level->relid) != RELKIND_RELATION)
+			bad_arguments(tg);
 		level->table = MemoryContextStrdup(entry->cxt,
 										   quote_qualified_identifier(get_namespace_name(get_rel_namespace(level->relid)),
 																	  get_rel_name(level->relid)));
@@ -194,7 +201,8 @@ build_entry(ViewEntry *entry, TriggerData *td)
 			level->view_attnos[j] = view_attno(desc, tg->tgargs[arg], tg);
 			level->table_attnos[j] = get_attnum(level->relid, tg->tgargs[arg]);
 			level->types[j] = TupleDescAttr(desc, level->view_attnos[j] - 1)->atttypid;
-			if (level->table_attnos[j] <= 0)
+			if (level->table_attnos[j] <= 0 ||
+				get_atttype(level->relid, level->table_attnos[j]) != level->types[j])
 				bad_arguments(tg);
 			if (i == 0 && level->table_attnos[j] == level->key)
 				entry->key = level->view_attnos[j];
@@ -203,6 +211,9 @@ build_entry(ViewEntry *entry, TriggerData *td)
 	if (entry->key == 0)
 		bad_arguments(tg);
 	entry->keytype = TupleDescAttr(desc, entry->key - 1)->atttypid;
+	for (int i = 1; i < entry->nlevels; i++)
+		if (get_atttype(entry->levels[i].relid, entry->levels[i].key) != entry->keytype)
+			bad_arguments(tg);
 	entry->valid = true;
 }
 
@@ -226,6 +237,7 @@ lookup_entry(TriggerData *td)
 	{
 		entry->cxt = NULL;
 		entry->nlevels = 0;
+		entry->busy = 0;
 		entry->valid = false;
 	}
 	if (!entry->valid)
@@ -502,26 +514,46 @@ discriminator_changed(ViewEntry *entry, HeapTuple oldtup, HeapTuple newtup, Tupl
 		(!oldnull && !datum_image_eq(oldval, newval, attr->attbyval, attr->attlen));
 }
 
+static Datum fire(TriggerData *td, ViewEntry *entry);
+
 /* corm.view_trigger(VARIADIC description) RETURNS trigger */
 Datum
 corm_view_trigger(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
-	Relation	view;
 	ViewEntry  *entry;
-	ViewRow		row;
-	HeapTuple	tuple;
-	Datum		key;
-	bool		isnull;
-	MemoryContext caller = CurrentMemoryContext;
+	Datum		result;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_INSTEAD(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(td->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("corm.view_trigger() must be fired INSTEAD OF ... FOR EACH ROW")));
-	view = td->tg_relation;
 	entry = lookup_entry(td);
+	entry->busy++;
+	PG_TRY();
+	{
+		result = fire(td, entry);
+	}
+	PG_FINALLY();
+	{
+		entry->busy--;
+	}
+	PG_END_TRY();
+	return result;
+}
+
+/* one row through the view; "entry" stays valid while this firing uses it */
+static Datum
+fire(TriggerData *td, ViewEntry *entry)
+{
+	Relation	view = td->tg_relation;
+	ViewRow		row;
+	HeapTuple	tuple;
+	Datum		key;
+	bool		isnull;
+	MemoryContext caller = CurrentMemoryContext;
+
 	row.desc = RelationGetDescr(view);
 	row.values = palloc(sizeof(Datum) * row.desc->natts);
 	row.nulls = palloc(sizeof(bool) * row.desc->natts);
