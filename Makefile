@@ -31,8 +31,12 @@ isolation:
 roundtrip:
 	prove --exec bash test/dump_restore.t
 
+# every earlier version with an update path, upgraded to this one (TAP)
+upgrade:
+	prove --exec bash test/upgrade.t
+
 bench:
 	bash test/bench/run.sh
 	bash test/bench/runtime.sh
 
-.PHONY: prove isolation roundtrip bench
+.PHONY: prove isolation roundtrip upgrade bench

@@ -7,6 +7,7 @@
 #   pgTAP        make prove          (test/pgtap/*.sql; none yet is no failure)
 #   round trip   make roundtrip      (pg_dump and pg_restore, test/dump_restore.t)
 #   isolation    make isolation      (test/isolation/specs, pg_isolation_regress)
+#   upgrades     make upgrade        (earlier versions updated to this one, test/upgrade.t)
 # and exits non-zero when any of them fails.
 #
 #     bash test/run_tests.sh                        (as root on Debian 12)
@@ -102,6 +103,17 @@ run_roundtrip()
 	return 1
 }
 
+run_upgrade()
+{
+	section "upgrades: make upgrade (test/upgrade.t)"
+	if make upgrade PG_CONFIG="$PG_CONFIG"; then
+		record "upgrades (make upgrade)" "PASSED"
+		return 0
+	fi
+	record "upgrades (make upgrade)" "FAILED"
+	return 1
+}
+
 run_isolation()
 {
 	section "isolation: make isolation (test/isolation, pg_isolation_regress)"
@@ -120,6 +132,7 @@ if [[ ${1:-} == --in-cluster ]]; then
 	run_pgtap || status=1
 	run_roundtrip || status=1
 	run_isolation || status=1
+	run_upgrade || status=1
 	exit $status
 fi
 
