@@ -144,6 +144,7 @@ build_entry(ViewEntry *entry, TriggerData *td)
 	Trigger    *tg = td->tg_trigger;
 	TupleDesc	desc = RelationGetDescr(td->tg_relation);
 	int			arg = 3;
+	int			nlevels;
 
 	/* a firing further up the stack may still use the old state: leave it then */
 	if (entry->busy == 0)
@@ -156,6 +157,7 @@ build_entry(ViewEntry *entry, TriggerData *td)
 									   ALLOCSET_SMALL_SIZES);
 	entry->viewid = RelationGetRelid(td->tg_relation);
 	entry->disc = 0;
+	entry->key = 0;
 	if (tg->tgargs[0][0] != '\0')
 	{
 		Form_pg_attribute attr;
@@ -170,11 +172,12 @@ build_entry(ViewEntry *entry, TriggerData *td)
 		entry->identity = OidInputFunctionCall(input, tg->tgargs[1], ioparam, attr->atttypmod);
 		MemoryContextSwitchTo(old);
 	}
-	entry->nlevels = pg_strtoint32(tg->tgargs[2]);
-	if (entry->nlevels < 1 || entry->nlevels > tg->tgnargs)
+	/* the entry counts its levels only once they are all read */
+	nlevels = pg_strtoint32(tg->tgargs[2]);
+	if (nlevels < 1 || nlevels > tg->tgnargs)
 		bad_arguments(tg);
-	entry->levels = MemoryContextAllocZero(entry->cxt, sizeof(ViewLevel) * entry->nlevels);
-	for (int i = 0; i < entry->nlevels; i++)
+	entry->levels = MemoryContextAllocZero(entry->cxt, sizeof(ViewLevel) * nlevels);
+	for (int i = 0; i < nlevels; i++)
 	{
 		ViewLevel  *level = &entry->levels[i];
 		List	   *names;
@@ -210,6 +213,7 @@ build_entry(ViewEntry *entry, TriggerData *td)
 	}
 	if (entry->key == 0)
 		bad_arguments(tg);
+	entry->nlevels = nlevels;
 	entry->keytype = TupleDescAttr(desc, entry->key - 1)->atttypid;
 	for (int i = 1; i < entry->nlevels; i++)
 		if (get_atttype(entry->levels[i].relid, entry->levels[i].key) != entry->keytype)
