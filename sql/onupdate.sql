@@ -95,3 +95,24 @@ CREATE TRIGGER wrong AFTER UPDATE ON wrong FOR EACH ROW EXECUTE FUNCTION corm.on
 INSERT INTO wrong VALUES (1);
 UPDATE wrong SET x = 2;
 DROP TABLE wrong;
+
+-- an expression that invalidates the table's cache (a GRANT) and updates the
+-- table again: the nested firing rebuilds the state, the outer one keeps its own
+CREATE TABLE nest (id int PRIMARY KEY, a int, u timestamptz);
+INSERT INTO nest VALUES (1, 0, NULL), (2, 0, NULL);
+CREATE FUNCTION nest_bump(i int) RETURNS int LANGUAGE plpgsql AS $$
+BEGIN
+  IF i = 1 THEN
+    EXECUTE 'GRANT SELECT ON nest TO PUBLIC';
+    UPDATE nest SET id = id WHERE id = 2;
+  END IF;
+  RETURN i * 10;
+END $$;
+CREATE TRIGGER nest BEFORE UPDATE ON nest FOR EACH ROW
+  EXECUTE FUNCTION corm.onupdate('a = nest_bump(id)', 'u = now()');
+UPDATE nest SET id = id WHERE id = 1;
+SELECT id, a, u IS NOT NULL AS stamped FROM nest ORDER BY id;
+UPDATE nest SET id = id;
+SELECT id, a, u IS NOT NULL AS stamped FROM nest ORDER BY id;
+DROP TABLE nest;
+DROP FUNCTION nest_bump(int);

@@ -173,13 +173,22 @@ build_entry(OnupdateEntry *entry, TriggerData *td)
 	/*
 	 * A firing further up the stack may still use the old state (an
 	 * expression that updated the table again after an invalidation): then
-	 * it is left, not freed, for that firing to finish with.
+	 * it is left for that firing to finish with, and goes with the new state
+	 * (its saved plans stay until the backend exits: a rare case).
 	 */
+	MemoryContext previous = NULL;
+
 	if (entry->busy == 0)
 		release_entry(entry);
+	else
+		previous = entry->cxt;
+	entry->valid = false;
+	entry->ncols = 0;
 	entry->relid = RelationGetRelid(rel);
 	entry->cxt = AllocSetContextCreate(CacheMemoryContext, "corm onupdate",
 									   ALLOCSET_SMALL_SIZES);
+	if (previous)
+		MemoryContextSetParent(previous, entry->cxt);
 	entry->cols = MemoryContextAllocZero(entry->cxt, sizeof(OnupdateColumn) * n);
 	entry->replace_cols = MemoryContextAlloc(entry->cxt, sizeof(int) * n);
 	entry->replace_values = MemoryContextAlloc(entry->cxt, sizeof(Datum) * n);
