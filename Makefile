@@ -35,8 +35,13 @@ roundtrip:
 upgrade:
 	prove --exec bash test/upgrade.t
 
+# generated and mutated input through every SQL function (test/fuzz), bounded
+# to about 75 s; FUZZ_SEED and FUZZ_CALLS make a longer hunt
+fuzz:
+	bash test/fuzz/fuzz.sh
+
 bench:
 	bash test/bench/run.sh
 	bash test/bench/runtime.sh
 
-.PHONY: prove isolation roundtrip upgrade bench
+.PHONY: prove isolation roundtrip upgrade fuzz bench

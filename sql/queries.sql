@@ -75,12 +75,15 @@ SELECT corm.register_query_method('CountingQuery', 'evil2', args => '',
   returns => 'int SECURITY DEFINER', body => 'SELECT 1');
 SELECT corm.register_query_method('CountingQuery', 'evil3', args => '', returns => 'int',
   body => 'SELECT 1', language => 'c');
+-- a header that opens a comment closed in the body, to bring its own language
+SELECT corm.register_query_method('CountingQuery', 'evil4', args => '',
+  returns => 'int LANGUAGE plpgsql AS ''BEGIN RETURN 42; END'' /*', body => '*/ STABLE --');
 SELECT corm.register_query_method('CountingQuery', 'bad name', args => '', returns => 'int', body => 'SELECT 1');
 SELECT corm.register_query_method('CountingQuery', 'x', args => '', returns => 'int', body => 'SELECT 1',
                                   volatility => 'sometimes');
 SELECT corm.register_query_method('NoSuchQuery', 'x', args => '', returns => 'int', body => 'SELECT 1');
 SELECT corm.register_query_method('BaseQuery', 'x', args => '', returns => 'int', body => 'SELECT 1');
-SELECT count(*) AS no_new_methods FROM corm.query_method WHERE name IN ('broken', 'evil', 'evil2', 'evil3');
+SELECT count(*) AS no_new_methods FROM corm.query_method WHERE name IN ('broken', 'evil', 'evil2', 'evil3', 'evil4');
 SELECT to_regclass('member') IS NOT NULL AS member_still_there;
 -- query classes cannot inherit from themselves
 SELECT corm.register_query_class('CountingQuery', base => 'GetOrQuery');

@@ -230,6 +230,9 @@ plan_function(CormResolved *res, const char *fname, const char *args, const char
 	char	   *qualified = corm_qualified(res->schema, fname);
 	bool		wrap = rowtype && strcmp(returns, rowtype) == 0 && strcmp(language, "sql") == 0 &&
 		single_value_select(body);
+	char	   *source = wrap ?
+		psprintf("SELECT (corm_result.r).* FROM (SELECT * FROM (%s\n) AS corm_body OFFSET 0) AS corm_result(r)", body) :
+		pstrdup(body);
 	List	   *parse;
 	CreateFunctionStmt *stmt;
 	StringInfoData sig;
@@ -245,10 +248,7 @@ plan_function(CormResolved *res, const char *fname, const char *args, const char
 	f->definition = psprintf("CREATE FUNCTION %s(%s%s%s)\n    RETURNS %s%s\n    LANGUAGE %s %s%s\n    AS %s",
 							 qualified, *args ? "\n        " : "", args, *args ? "\n    " : "",
 							 wrap ? "SETOF " : "", returns, quote_identifier(language),
-							 volatility, wrap ? " ROWS 1" : "",
-							 quote_literal_cstr(wrap ?
-												psprintf("SELECT (corm_result.r).* FROM (SELECT * FROM (%s\n) AS corm_body OFFSET 0) AS corm_result(r)", body) :
-												body));
+							 volatility, wrap ? " ROWS 1" : "", quote_literal_cstr(source));
 
 	parse = raw_parser(f->definition, RAW_PARSE_DEFAULT);
 	if (list_length(parse) != 1 || !IsA(linitial_node(RawStmt, parse)->stmt, CreateFunctionStmt))
@@ -258,12 +258,28 @@ plan_function(CormResolved *res, const char *fname, const char *args, const char
 		list_length(stmt->funcname) != 2 ||
 		strcmp(strVal(lsecond(stmt->funcname)), fname) != 0)
 		goto refuse;
+	/*
+	 * Each option as corm wrote it: a header that opens a comment or a
+	 * string could otherwise swallow corm's and bring its own.
+	 */
 	foreach(lc, stmt->options)
 	{
 		DefElem    *opt = lfirst_node(DefElem, lc);
+		bool		same;
 
-		if (strcmp(opt->defname, "language") != 0 && strcmp(opt->defname, "volatility") != 0 &&
-			strcmp(opt->defname, "as") != 0 && strcmp(opt->defname, "rows") != 0)
+		if (strcmp(opt->defname, "language") == 0)
+			same = IsA(opt->arg, String) && strcmp(strVal(opt->arg), language) == 0;
+		else if (strcmp(opt->defname, "volatility") == 0)
+			same = IsA(opt->arg, String) && strcmp(strVal(opt->arg), volatility) == 0;
+		else if (strcmp(opt->defname, "as") == 0)
+			same = IsA(opt->arg, List) && list_length((List *) opt->arg) == 1 &&
+				IsA(linitial((List *) opt->arg), String) &&
+				strcmp(strVal(linitial((List *) opt->arg)), source) == 0;
+		else if (strcmp(opt->defname, "rows") == 0)
+			same = wrap && IsA(opt->arg, Integer) && intVal(opt->arg) == 1;
+		else
+			same = false;
+		if (!same)
 			goto refuse;
 		noptions++;
 	}

@@ -8,6 +8,7 @@
 #   round trip   make roundtrip      (pg_dump and pg_restore, test/dump_restore.t)
 #   isolation    make isolation      (test/isolation/specs, pg_isolation_regress)
 #   upgrades     make upgrade        (earlier versions updated to this one, test/upgrade.t)
+#   fuzzing      make fuzz           (a bounded pass of test/fuzz, about 75 s)
 # and exits non-zero when any of them fails.
 #
 #     bash test/run_tests.sh                        (as root on Debian 12)
@@ -19,7 +20,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PG_MAJOR=15
 PG_CONFIG=/usr/lib/postgresql/$PG_MAJOR/bin/pg_config
 PACKAGES=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-$PG_MAJOR-pgtap
-          libtap-parser-sourcehandler-pgtap-perl make gcc libc6-dev)
+          libtap-parser-sourcehandler-pgtap-perl make gcc libc6-dev python3)
 # one locale for every cluster, whatever the machine's: C.UTF-8 is always there
 CLUSTER_OPTS='--locale=C.UTF-8 --encoding=UTF8'
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8
@@ -125,6 +126,17 @@ run_isolation()
 	return 1
 }
 
+run_fuzz()
+{
+	section "fuzzing: make fuzz (test/fuzz, a bounded pass)"
+	if make fuzz PG_CONFIG="$PG_CONFIG"; then
+		record "fuzzing (make fuzz)" "PASSED"
+		return 0
+	fi
+	record "fuzzing (make fuzz)" "FAILED"
+	return 1
+}
+
 if [[ ${1:-} == --in-cluster ]]; then
 	section "Throwaway cluster: PostgreSQL $PGVERSION on $PGHOST:$PGPORT"
 	status=0
@@ -133,6 +145,8 @@ if [[ ${1:-} == --in-cluster ]]; then
 	run_roundtrip || status=1
 	run_isolation || status=1
 	run_upgrade || status=1
+	# last: a crash it finds restarts the server under everything else
+	run_fuzz || status=1
 	exit $status
 fi
 
