@@ -74,3 +74,27 @@ INSERT INTO manager_view (name, badge) VALUES ('ida', 'B7') RETURNING id, name, 
 CREATE TABLE taken_v_view (x int);
 SELECT corm.register_model('TakenV', model_class => 'Keyed4');
 SELECT to_regclass('taken_v') IS NULL AS no_table;
+
+-- a write through the view that, from a trigger on one of the tables,
+-- invalidates the tables' caches (a GRANT) and writes through the view again:
+-- the nested firing reads the trigger's arguments again, the outer one keeps
+-- what it started with; a nested failure caught by a handler leaves it alone
+CREATE FUNCTION staff_echo() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.title = 'echo' THEN
+    EXECUTE 'GRANT SELECT ON views.staff TO PUBLIC';
+    INSERT INTO manager_view (name, title, reports) VALUES ('echoed', 'nested', 1);
+    BEGIN
+      EXECUTE 'GRANT SELECT ON views.person TO PUBLIC';
+      INSERT INTO manager_view (name, title, reports) VALUES ('refused', 'nested', -1);
+    EXCEPTION WHEN check_violation THEN
+      RAISE NOTICE 'nested insert refused: %', SQLERRM;
+    END;
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER staff_echo AFTER INSERT ON staff FOR EACH ROW EXECUTE FUNCTION staff_echo();
+INSERT INTO manager_view (name, title, reports) VALUES ('outer', 'echo', 2) RETURNING name, title, reports;
+SELECT name, title, reports FROM manager_view WHERE name IN ('outer', 'echoed', 'refused') ORDER BY name;
+DROP TRIGGER staff_echo ON staff;
+DROP FUNCTION staff_echo();

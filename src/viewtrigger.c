@@ -146,15 +146,24 @@ build_entry(ViewEntry *entry, TriggerData *td)
 	int			arg = 3;
 	int			nlevels;
 
-	/* a firing further up the stack may still use the old state: leave it then */
+	/*
+	 * A firing further up the stack may still use the old state: then it is
+	 * left for that firing and goes with the new state (its saved plans stay
+	 * until the backend exits: a rare case).
+	 */
+	MemoryContext previous = NULL;
+
 	if (entry->busy == 0)
 		release_entry(entry);
+	else
+		previous = entry->cxt;
 	entry->nlevels = 0;
-	entry->cxt = NULL;
-	if (tg->tgnargs < 3)
-		bad_arguments(tg);
 	entry->cxt = AllocSetContextCreate(CacheMemoryContext, "corm view trigger",
 									   ALLOCSET_SMALL_SIZES);
+	if (previous)
+		MemoryContextSetParent(previous, entry->cxt);
+	if (tg->tgnargs < 3)
+		bad_arguments(tg);
 	entry->viewid = RelationGetRelid(td->tg_relation);
 	entry->disc = 0;
 	entry->key = 0;
@@ -526,6 +535,7 @@ corm_view_trigger(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	ViewEntry  *entry;
+	ViewEntry	state;
 	Datum		result;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_INSTEAD(td->tg_event) ||
@@ -534,10 +544,17 @@ corm_view_trigger(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("corm.view_trigger() must be fired INSTEAD OF ... FOR EACH ROW")));
 	entry = lookup_entry(td);
+
+	/*
+	 * This firing works on a copy: a nested firing may rebuild the entry
+	 * (and fail part way, caught by a handler), but leaves the memory this
+	 * copy points to alone while busy.
+	 */
+	state = *entry;
 	entry->busy++;
 	PG_TRY();
 	{
-		result = fire(td, entry);
+		result = fire(td, &state);
 	}
 	PG_FINALLY();
 	{
