@@ -79,6 +79,30 @@ RESET ROLE;
 SELECT count(*) AS security_definer_functions FROM pg_proc
  WHERE pronamespace = 'corm'::regnamespace AND prosecdef;
 
+-- grants on a model's functions outlive corm making them again (a changed
+-- column type makes the view and its functions again; so does a rename)
+SELECT current_setting('search_path') AS saved_path \gset
+SET ROLE corm_regress_alice;
+SET search_path = priv_alice;
+GRANT EXECUTE ON FUNCTION pr_note_count() TO corm_regress_bob WITH GRANT OPTION;
+REVOKE EXECUTE ON FUNCTION pr_note_get(integer) FROM PUBLIC;
+CREATE TEMP TABLE pr_note_functions AS
+SELECT oid FROM pg_proc WHERE pronamespace = 'priv_alice'::regnamespace;
+SELECT corm.register_model('PrNote', model_class => 'PrAliceModel', mixins => '{PrAliceStamp}',
+                           columns => 'body varchar, pinned boolean');
+SELECT count(*) AS made_again FROM pg_proc
+ WHERE pronamespace = 'priv_alice'::regnamespace AND oid NOT IN (SELECT oid FROM pr_note_functions);
+SELECT corm.rename_model('PrNote', 'PrMemo');
+SELECT p.proname, CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END AS grantee,
+       a.is_grantable
+  FROM pg_proc p, aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+ WHERE p.pronamespace = 'priv_alice'::regnamespace AND p.proname IN ('pr_memo_count', 'pr_memo_get')
+ ORDER BY 1, 2;
+SELECT corm.rename_model('PrMemo', 'PrNote');
+DROP TABLE pr_note_functions;
+RESET ROLE;
+SET search_path = :saved_path;
+
 -- clean up as the owners
 SET ROLE corm_regress_bob;
 SELECT corm.drop_model('PrTag');

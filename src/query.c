@@ -638,6 +638,89 @@ drop_statement(const char *kind, const char *signature)
 					signature);
 }
 
+/*
+ * Grants on a generated function that corm drops to make it again, within
+ * one call (a view made again, a renamed model), are given to the function
+ * that replaces it, as corm_drop_view does for views.  A function is known
+ * by its model, method and relationship, which a rename leaves alone.
+ */
+typedef struct SavedGrants
+{
+	char	   *model;
+	char	   *method;			/* "" for none */
+	char	   *relationship;	/* "" for none */
+	bool		public;			/* PUBLIC may still execute it */
+	List	   *grantees;		/* quoted roles, with " WITH GRANT OPTION" */
+} SavedGrants;
+
+static List *saved_function_grants = NIL;
+
+void
+corm_reset_saved_function_grants(void)
+{
+	saved_function_grants = NIL;
+}
+
+static void
+save_function_grants(const char *model, const char *method, const char *relationship,
+					 const char *signature)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(signature)};
+	SavedGrants *saved = palloc0(sizeof(SavedGrants));
+
+	if (corm_system_spi("SELECT a.grantee = 0,"
+						"       pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)),"
+						"       a.is_grantable"
+						"  FROM pg_catalog.pg_proc p,"
+						"       pg_catalog.aclexplode(coalesce(p.proacl,"
+						"                             pg_catalog.acldefault('f', p.proowner))) a"
+						" WHERE p.oid = pg_catalog.to_regprocedure($1) AND a.grantee <> p.proowner"
+						"   AND a.privilege_type = 'EXECUTE'",
+						1, argtypes, values, NULL) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the grants of function %s", signature);
+	saved->model = pstrdup(model);
+	saved->method = pstrdup(method ? method : "");
+	saved->relationship = pstrdup(relationship ? relationship : "");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+
+		if (DatumGetBool(SPI_getbinval(tup, desc, 1, &isnull)))
+			saved->public = true;
+		else
+			saved->grantees = lappend(saved->grantees,
+									  psprintf("%s%s", SPI_getvalue(tup, desc, 2),
+											   DatumGetBool(SPI_getbinval(tup, desc, 3, &isnull)) ?
+											   " WITH GRANT OPTION" : ""));
+	}
+	saved_function_grants = lappend(saved_function_grants, saved);
+}
+
+static void
+restore_function_grants(const char *model, CormFunction *f)
+{
+	ListCell   *lc;
+
+	foreach(lc, saved_function_grants)
+	{
+		SavedGrants *saved = lfirst(lc);
+		ListCell   *gc;
+
+		if (strcmp(saved->model, model) != 0 ||
+			strcmp(saved->method, f->method ? f->method : "") != 0 ||
+			strcmp(saved->relationship, f->relationship ? f->relationship : "") != 0)
+			continue;
+		if (!saved->public)
+			run(psprintf("REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC", f->signature));
+		foreach(gc, saved->grantees)
+			run(psprintf("GRANT EXECUTE ON FUNCTION %s TO %s", f->signature, (char *) lfirst(gc)));
+		saved_function_grants = foreach_delete_current(saved_function_grants, lc);
+	}
+}
+
 static bool
 object_exists(const char *kind, const char *signature)
 {
@@ -657,26 +740,26 @@ void
 corm_drop_functions_over(const char *model)
 {
 	const char *args[1] = {model};
-	uint64		n = query("SELECT kind, signature FROM corm.query_function"
+	uint64		n = query("SELECT kind, signature, model, method, relationship FROM corm.query_function"
 						  " WHERE model = $1 OR target = $1 ORDER BY kind, signature", 1, args);
 	List	   *drops = NIL;
+	List	   *rows = NIL;
 	ListCell   *lc;
 
-	List	   *kinds = NIL;
-	List	   *signatures = NIL;
-
+	/* read them all first: the checks below run queries of their own */
 	for (uint64 i = 0; i < n; i++)
+		rows = lappend(rows, list_make5(value(i, 1), value(i, 2), value(i, 3), value(i, 4),
+										value(i, 5)));
+	foreach(lc, rows)
 	{
-		kinds = lappend(kinds, value(i, 1));
-		signatures = lappend(signatures, value(i, 2));
-	}
-	for (int i = 0; i < list_length(kinds); i++)
-	{
-		char	   *kind = list_nth(kinds, i);
-		char	   *signature = list_nth(signatures, i);
+		List	   *row = lfirst(lc);
+		char	   *kind = linitial(row);
+		char	   *signature = lsecond(row);
 
 		if (!object_exists(kind, signature))
 			continue;
+		if (strcmp(kind, "function") == 0)
+			save_function_grants(lthird(row), lfourth(row), list_nth(row, 4), signature);
 		/* functions first ("type" sorts last): the Pagination type is their return type */
 		drops = lappend(drops, drop_statement(kind, signature));
 	}
@@ -722,18 +805,20 @@ corm_sync_functions(CormResolved *res)
 	ListCell   *rc;
 	uint64		n;
 
-	n = query("SELECT name, kind, signature, definition FROM corm.query_function WHERE model = $1"
-			  " ORDER BY name",
+	n = query("SELECT name, kind, signature, definition, method, relationship"
+			  "  FROM corm.query_function WHERE model = $1 ORDER BY name",
 			  1, args);
 	/* read them all first: the checks below run queries of their own */
 	for (uint64 i = 0; i < n; i++)
-		recorded = lappend(recorded, list_make4(value(i, 1), value(i, 2), value(i, 3), value(i, 4)));
+		recorded = lappend(recorded, list_make5(value(i, 1), value(i, 2), value(i, 3), value(i, 4),
+												list_make2(value(i, 5), value(i, 6))));
 	foreach(rc, recorded)
 	{
 		char	   *name = linitial(lfirst(rc));
 		char	   *kind = lsecond(lfirst(rc));
 		char	   *signature = lthird(lfirst(rc));
 		char	   *definition = lfourth(lfirst(rc));
+		List	   *owner_of = list_nth(lfirst(rc), 4);
 		bool		same = false;
 
 		foreach(lc, desired)
@@ -748,7 +833,11 @@ corm_sync_functions(CormResolved *res)
 		else if (strcmp(kind, "type") == 0)
 			retype = true;
 		else if (object_exists(kind, signature))
+		{
+			if (strcmp(kind, "function") == 0)
+				save_function_grants(res->row->name, linitial(owner_of), lsecond(owner_of), signature);
 			drops = lappend(drops, drop_statement(kind, signature));
+		}
 	}
 	if (retype)
 	{
@@ -779,6 +868,8 @@ corm_sync_functions(CormResolved *res)
 			error_context_stack = &callback;
 			run(f->definition);
 			error_context_stack = callback.previous;
+			if (strcmp(f->kind, "function") == 0)
+				restore_function_grants(res->row->name, f);
 		}
 		record_function(res->row->name, f);
 	}

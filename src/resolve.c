@@ -35,6 +35,7 @@ corm_reset_resolve_cache(void)
 {
 	resolve_cache = NIL;
 	corm_reset_saved_grants();
+	corm_reset_saved_function_grants();
 }
 
 const char *
