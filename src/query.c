@@ -665,36 +665,22 @@ static void
 save_function_grants(const char *model, const char *method, const char *relationship,
 					 const char *signature)
 {
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1] = {CStringGetTextDatum(signature)};
 	SavedGrants *saved = palloc0(sizeof(SavedGrants));
+	ListCell   *lc;
 
-	if (corm_system_spi("SELECT a.grantee = 0,"
-						"       pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)),"
-						"       a.is_grantable"
-						"  FROM pg_catalog.pg_proc p,"
-						"       pg_catalog.aclexplode(coalesce(p.proacl,"
-						"                             pg_catalog.acldefault('f', p.proowner))) a"
-						" WHERE p.oid = pg_catalog.to_regprocedure($1) AND a.grantee <> p.proowner"
-						"   AND a.privilege_type = 'EXECUTE'",
-						1, argtypes, values, NULL) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the grants of function %s", signature);
 	saved->model = pstrdup(model);
 	saved->method = pstrdup(method ? method : "");
 	saved->relationship = pstrdup(relationship ? relationship : "");
-	for (uint64 i = 0; i < SPI_processed; i++)
+	foreach(lc, corm_read_grants(signature, true))
 	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
+		List	   *grant = lfirst(lc);
 
-		if (DatumGetBool(SPI_getbinval(tup, desc, 1, &isnull)))
+		if (strcmp(linitial(grant), "PUBLIC") == 0)
 			saved->public = true;
 		else
 			saved->grantees = lappend(saved->grantees,
-									  psprintf("%s%s", SPI_getvalue(tup, desc, 2),
-											   DatumGetBool(SPI_getbinval(tup, desc, 3, &isnull)) ?
-											   " WITH GRANT OPTION" : ""));
+									  psprintf("%s%s", (char *) linitial(grant),
+											   (char *) lthird(grant)));
 	}
 	saved_function_grants = lappend(saved_function_grants, saved);
 }

@@ -343,7 +343,7 @@ columns_extend(Oid viewid, CormResolved *res)
 
 /*
  * Grants on a view that corm drops to rebuild it are given again to the
- * new one, within the same call: (model, privilege, grantee, option).
+ * new one, within the same call: (model, grantee, privilege, option).
  */
 static List *saved_grants = NIL;
 
@@ -353,20 +353,30 @@ corm_reset_saved_grants(void)
 	saved_grants = NIL;
 }
 
-/* drop a model's view, keeping its grants for the view that replaces it */
-void
-corm_drop_view(const char *view, const char *model)
+/*
+ * The grants on a relation or, with "function", a function, but its owner's:
+ * (grantee, privilege, " WITH GRANT OPTION" or ""), the grantee quoted or
+ * PUBLIC; kept apart, so that a role's name never becomes a format.
+ */
+List *
+corm_read_grants(const char *object, bool function)
 {
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1] = {CStringGetTextDatum(view)};
+	Oid			argtypes[2] = {TEXTOID, BOOLOID};
+	Datum		values[2] = {CStringGetTextDatum(object), BoolGetDatum(function)};
+	List	   *grants = NIL;
 
 	if (corm_system_spi("SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC'"
 						"            ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END,"
 						"       a.privilege_type, a.is_grantable"
-						"  FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) a"
-						" WHERE c.oid = pg_catalog.to_regclass($1) AND a.grantee <> c.relowner",
-						1, argtypes, values, NULL) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the grants of view %s", view);
+						"  FROM (SELECT coalesce(relacl, pg_catalog.acldefault('r', relowner)), relowner"
+						"          FROM pg_catalog.pg_class WHERE NOT $2 AND oid = pg_catalog.to_regclass($1)"
+						"        UNION ALL"
+						"        SELECT coalesce(proacl, pg_catalog.acldefault('f', proowner)), proowner"
+						"          FROM pg_catalog.pg_proc WHERE $2 AND oid = pg_catalog.to_regprocedure($1))"
+						"       AS o(acl, owner), pg_catalog.aclexplode(o.acl) a"
+						" WHERE a.grantee <> o.owner",
+						2, argtypes, values, NULL) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the grants of %s", object);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
@@ -374,12 +384,20 @@ corm_drop_view(const char *view, const char *model)
 		bool		isnull;
 		bool		grantable = DatumGetBool(SPI_getbinval(tup, desc, 3, &isnull));
 
-		/* kept apart: a role's name never becomes a format */
-		saved_grants = lappend(saved_grants,
-							   list_make4(pstrdup(model), SPI_getvalue(tup, desc, 2),
-										  SPI_getvalue(tup, desc, 1),
-										  grantable ? " WITH GRANT OPTION" : ""));
+		grants = lappend(grants, list_make3(SPI_getvalue(tup, desc, 1), SPI_getvalue(tup, desc, 2),
+											grantable ? " WITH GRANT OPTION" : ""));
 	}
+	return grants;
+}
+
+/* drop a model's view, keeping its grants for the view that replaces it */
+void
+corm_drop_view(const char *view, const char *model)
+{
+	ListCell   *lc;
+
+	foreach(lc, corm_read_grants(view, false))
+		saved_grants = lappend(saved_grants, lcons(pstrdup(model), lfirst(lc)));
 	corm_execute(psprintf("DROP VIEW IF EXISTS %s", view));
 }
 
@@ -390,11 +408,11 @@ restore_grants(const char *model, const char *view)
 
 	foreach(lc, saved_grants)
 	{
-		List	   *pair = lfirst(lc);
+		List	   *saved = lfirst(lc);	/* model, grantee, privilege, option */
 
-		if (strcmp(linitial(pair), model) == 0)
-			corm_execute(psprintf("GRANT %s ON %s TO %s%s", (char *) lsecond(pair), view,
-								  (char *) lthird(pair), (char *) lfourth(pair)));
+		if (strcmp(linitial(saved), model) == 0)
+			corm_execute(psprintf("GRANT %s ON %s TO %s%s", (char *) lthird(saved), view,
+								  (char *) lsecond(saved), (char *) lfourth(saved)));
 	}
 	foreach(lc, saved_grants)
 		if (strcmp(linitial((List *) lfirst(lc)), model) == 0)
