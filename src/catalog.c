@@ -118,6 +118,19 @@ corm_system_spi(const char *sql, int nargs, Oid *types, Datum *values, const cha
 								GetLatestSnapshot(), InvalidSnapshot, true, false, 0);
 }
 
+/*
+ * The start of every SQL-callable function that changes the catalog: its SPI
+ * connection, a fresh resolve cache, and corm's catalog lock, which
+ * serializes registrations.
+ */
+void
+corm_begin_call(void)
+{
+	SPI_connect();
+	corm_reset_resolve_cache();
+	corm_lock_catalog();
+}
+
 /* the role calling corm, whose rights every generated object is made with */
 Oid
 corm_caller(void)

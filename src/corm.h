@@ -279,6 +279,7 @@ extern List *corm_plan_view(CormResolved *res);
 extern void corm_sync_view(CormResolved *res);
 extern void corm_drop_view(const char *view, const char *model);
 extern void corm_reset_saved_grants(void);
+extern void corm_begin_call(void);
 extern List *corm_read_grants(const char *object, bool function);
 extern void corm_reset_saved_function_grants(void);
 

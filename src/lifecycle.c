@@ -161,9 +161,7 @@ corm_drop_model(PG_FUNCTION_ARGS)
 	char	   *name = corm_name_arg(fcinfo, 0, "model");
 	bool		cascade = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 
-	SPI_connect();
-	corm_reset_resolve_cache();
-	corm_lock_catalog();
+	corm_begin_call();
 	drop_model(name, cascade);
 	SPI_finish();
 	PG_RETURN_VOID();
@@ -179,9 +177,7 @@ corm_drop_mixin(PG_FUNCTION_ARGS)
 	List	   *models;
 	ListCell   *lc;
 
-	SPI_connect();
-	corm_reset_resolve_cache();
-	corm_lock_catalog();
+	corm_begin_call();
 	corm_load_mixin(name, false);
 	corm_require_owner("mixin", "mixin", "name", name);
 	mixins = names("SELECT name FROM corm.mixin WHERE mixins @> ARRAY[$1] ORDER BY name", name);
@@ -208,9 +204,7 @@ corm_drop_model_class(PG_FUNCTION_ARGS)
 	bool		cascade = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	List	   *models;
 
-	SPI_connect();
-	corm_reset_resolve_cache();
-	corm_lock_catalog();
+	corm_begin_call();
 	if (strcmp(name, "Model") == 0)
 		corm_refuse_builtin("model class", name);
 	corm_load_model_class(name, false);
@@ -233,9 +227,7 @@ corm_drop_meta(PG_FUNCTION_ARGS)
 	List	   *classes;
 	ListCell   *lc;
 
-	SPI_connect();
-	corm_reset_resolve_cache();
-	corm_lock_catalog();
+	corm_begin_call();
 	if (strcmp(name, "DefaultMeta") == 0 || strcmp(name, "NoNameMeta") == 0)
 		corm_refuse_builtin("meta policy", name);
 	corm_load_meta(name, false);
@@ -263,9 +255,7 @@ corm_drop_bind(PG_FUNCTION_ARGS)
 	bool		cascade = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	List	   *models;
 
-	SPI_connect();
-	corm_reset_resolve_cache();
-	corm_lock_catalog();
+	corm_begin_call();
 	if (query("SELECT 1 FROM corm.bind WHERE key = $1", 1, (const char **) &key) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -290,9 +280,7 @@ corm_drop_query_class(PG_FUNCTION_ARGS)
 	List	   *affected;
 	ListCell   *lc;
 
-	SPI_connect();
-	corm_reset_resolve_cache();
-	corm_lock_catalog();
+	corm_begin_call();
 	if (strcmp(name, "BaseQuery") == 0)
 		corm_refuse_builtin("query class", name);
 	if (!corm_query_class_exists(name))
@@ -340,9 +328,7 @@ corm_drop_query_method(PG_FUNCTION_ARGS)
 	char	   *name = corm_name_arg(fcinfo, 1, "query method");
 	const char *args[2] = {query_class, name};
 
-	SPI_connect();
-	corm_reset_resolve_cache();
-	corm_lock_catalog();
+	corm_begin_call();
 	if (strcmp(query_class, "BaseQuery") == 0)
 		corm_refuse_builtin("query class", query_class);
 	corm_require_owner("query class", "query_class", "name", query_class);
@@ -363,9 +349,7 @@ corm_drop_relationship(PG_FUNCTION_ARGS)
 	char	   *name = corm_name_arg(fcinfo, 1, "relationship");
 	const char *args[2] = {model, name};
 
-	SPI_connect();
-	corm_reset_resolve_cache();
-	corm_lock_catalog();
+	corm_begin_call();
 	corm_require_owner("model", "model", "name", model);
 	if (query("DELETE FROM corm.relationship WHERE model = $1 AND name = $2", 2, args) == 0)
 		ereport(ERROR,
@@ -385,9 +369,7 @@ corm_rename_model(PG_FUNCTION_ARGS)
 	const char *args[2] = {old, new};
 	List	   *sync;
 
-	SPI_connect();
-	corm_reset_resolve_cache();
-	corm_lock_catalog();
+	corm_begin_call();
 	corm_load_model(old, false);
 	corm_require_owner("model", "model", "name", old);
 	if (corm_load_model(new, true))
@@ -440,9 +422,7 @@ corm_rename_column(PG_FUNCTION_ARGS)
 	StringInfoData text;
 	const char *args[2];
 
-	SPI_connect();
-	corm_reset_resolve_cache();
-	corm_lock_catalog();
+	corm_begin_call();
 	row = corm_load_model(model, false);
 	corm_require_owner("model", "model", "name", model);
 	res = corm_resolve_model(model, false);

@@ -185,6 +185,23 @@ text_or_null(const char *s, bool *isnull)
 	return s ? CStringGetTextDatum(s) : (Datum) 0;
 }
 
+/* write_catalog with text parameters only, NULL for a missing one */
+static void
+write_catalog_texts(const char *sql, int nargs, const char **fields)
+{
+	Oid			types[15];
+	Datum		values[15];
+	bool		nulls[15];
+
+	Assert(nargs < 15);
+	for (int i = 0; i < nargs; i++)
+	{
+		types[i] = TEXTOID;
+		values[i] = text_or_null(fields[i], &nulls[i]);
+	}
+	write_catalog(sql, nargs, types, values, nulls);
+}
+
 /* corm.register_model_class(name, primary_key, columns, meta, query_class) */
 Datum
 corm_register_model_class(PG_FUNCTION_ARGS)
@@ -194,13 +211,8 @@ corm_register_model_class(PG_FUNCTION_ARGS)
 	char	   *columns = corm_text_arg(fcinfo, 2);
 	char	   *meta = corm_text_arg(fcinfo, 3);
 	char	   *query_class = corm_text_arg(fcinfo, 4);
-	Oid			types[5] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
-	Datum		values[5];
-	bool		nulls[5];
 
-	SPI_connect();
-	corm_reset_resolve_cache();
-	corm_lock_catalog();
+	corm_begin_call();
 	corm_set_drop_columns(PG_NARGS() > 5 && !PG_ARGISNULL(5) && PG_GETARG_BOOL(5));
 	if (strcmp(name, "Model") == 0)
 		corm_refuse_builtin("model class", name);
@@ -231,15 +243,11 @@ corm_register_model_class(PG_FUNCTION_ARGS)
 				 errmsg("query class \"%s\" does not exist", query_class),
 				 errhint("Register it first with corm.register_query_class().")));
 
-	values[0] = text_or_null(name, &nulls[0]);
-	values[1] = text_or_null(primary_key, &nulls[1]);
-	values[2] = text_or_null(columns, &nulls[2]);
-	values[3] = text_or_null(meta, &nulls[3]);
-	values[4] = text_or_null(query_class, &nulls[4]);
-	write_catalog("INSERT INTO corm.model_class (name, primary_key, columns, meta, query_class, owner)"
+	write_catalog_texts("INSERT INTO corm.model_class (name, primary_key, columns, meta, query_class, owner)"
 				  " VALUES ($1, $2, $3, $4, $5, $6::regrole)"
 				  " ON CONFLICT (name) DO UPDATE SET primary_key = $2, columns = $3,"
-				  " meta = $4, query_class = $5", 5, types, values, nulls);
+				  " meta = $4, query_class = $5",
+						5, (const char *[]) {name, primary_key, columns, meta, query_class});
 	corm_sync_models(corm_models_to_sync("model class", name));
 	SPI_finish();
 	PG_RETURN_VOID();
@@ -294,9 +302,7 @@ corm_register_mixin(PG_FUNCTION_ARGS)
 	bool		nulls[4] = {false, false, false, false};
 	const char *what = psprintf("onupdate of mixin \"%s\"", name);
 
-	SPI_connect();
-	corm_reset_resolve_cache();
-	corm_lock_catalog();
+	corm_begin_call();
 	corm_set_drop_columns(PG_NARGS() > 4 && !PG_ARGISNULL(4) && PG_GETARG_BOOL(4));
 	corm_require_owner("mixin", "mixin", "name", name);
 	mixins = names_arg(fcinfo, 3, "mixin", name);
@@ -386,9 +392,7 @@ corm_register_model(PG_FUNCTION_ARGS)
 	Datum		values[12];
 	bool		nulls[12] = {0};
 
-	SPI_connect();
-	corm_reset_resolve_cache();
-	corm_lock_catalog();
+	corm_begin_call();
 	corm_set_drop_columns(PG_NARGS() > 12 && !PG_ARGISNULL(12) && PG_GETARG_BOOL(12));
 	corm_require_owner("model", "model", "name", name);
 	mixins = names_arg(fcinfo, 4, "mixin", NULL);
@@ -484,9 +488,7 @@ corm_register_meta(PG_FUNCTION_ARGS)
 	bool		nulls[4] = {0};
 	const char *what = psprintf("naming of meta policy \"%s\"", name);
 
-	SPI_connect();
-	corm_reset_resolve_cache();
-	corm_lock_catalog();
+	corm_begin_call();
 	if (strcmp(name, "DefaultMeta") == 0 || strcmp(name, "NoNameMeta") == 0)
 		corm_refuse_builtin("meta policy", name);
 	corm_require_owner("meta policy", "meta", "name", name);
@@ -516,9 +518,6 @@ corm_register_bind(PG_FUNCTION_ARGS)
 	char	   *key = corm_name_arg(fcinfo, 0, "bind key");
 	char	   *schema = PG_ARGISNULL(1) ? NULL : NameStr(*PG_GETARG_NAME(1));
 	char	   *tablespace = PG_ARGISNULL(2) ? NULL : NameStr(*PG_GETARG_NAME(2));
-	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
-	Datum		values[3];
-	bool		nulls[3] = {0};
 
 	if (schema == NULL || schema[0] == '\0')
 		ereport(ERROR,
@@ -529,17 +528,12 @@ corm_register_bind(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("tablespace \"%s\" of bind \"%s\" does not exist", tablespace, key),
 				 errhint("Create it first with CREATE TABLESPACE.")));
-	SPI_connect();
-	corm_reset_resolve_cache();
-	corm_lock_catalog();
+	corm_begin_call();
 	corm_require_owner("bind", "bind", "key", key);
-	values[0] = text_or_null(key, &nulls[0]);
-	values[1] = text_or_null(schema, &nulls[1]);
-	values[2] = text_or_null(tablespace, &nulls[2]);
-	write_catalog("INSERT INTO corm.bind (key, schema, tablespace, owner)"
+	write_catalog_texts("INSERT INTO corm.bind (key, schema, tablespace, owner)"
 				  " VALUES ($1, $2, $3, $4::regrole)"
 				  " ON CONFLICT (key) DO UPDATE SET schema = $2, tablespace = $3",
-				  3, types, values, nulls);
+						3, (const char *[]) {key, schema, tablespace});
 	corm_sync_models(corm_models_to_sync("bind", key));
 	SPI_finish();
 	PG_RETURN_VOID();
@@ -577,9 +571,7 @@ corm_register_query_class(PG_FUNCTION_ARGS)
 	Datum		values[2];
 	bool		nulls[2] = {0};
 
-	SPI_connect();
-	corm_reset_resolve_cache();
-	corm_lock_catalog();
+	corm_begin_call();
 	if (strcmp(name, "BaseQuery") == 0)
 		corm_refuse_builtin("query class", name);
 	corm_require_owner("query class", "query_class", "name", name);
@@ -626,9 +618,6 @@ corm_register_query_method(PG_FUNCTION_ARGS)
 	char	   *body = corm_text_arg(fcinfo, 4);
 	char	   *language = corm_text_arg(fcinfo, 5);
 	char	   *volatility = corm_text_arg(fcinfo, 6);
-	Oid			types[7] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
-	Datum		values[7];
-	bool		nulls[7] = {0};
 
 	if (returns == NULL || body == NULL)
 		ereport(ERROR,
@@ -658,24 +647,16 @@ corm_register_query_method(PG_FUNCTION_ARGS)
 				 errmsg("language \"%s\" of query method \"%s\" does not exist", language, name)));
 	check_plain_name("query method", name);
 
-	SPI_connect();
-	corm_reset_resolve_cache();
-	corm_lock_catalog();
+	corm_begin_call();
 	require_query_class(query_class);
 	if (strcmp(query_class, "BaseQuery") == 0)
 		corm_refuse_builtin("query class", query_class);
 	corm_require_owner("query class", "query_class", "name", query_class);
-	values[0] = text_or_null(query_class, &nulls[0]);
-	values[1] = text_or_null(name, &nulls[1]);
-	values[2] = text_or_null(args, &nulls[2]);
-	values[3] = text_or_null(returns, &nulls[3]);
-	values[4] = text_or_null(body, &nulls[4]);
-	values[5] = text_or_null(language, &nulls[5]);
-	values[6] = text_or_null(volatility, &nulls[6]);
-	write_catalog("INSERT INTO corm.query_method (query_class, name, args, returns, body, language,"
+	write_catalog_texts("INSERT INTO corm.query_method (query_class, name, args, returns, body, language,"
 				  " volatility, owner) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::regrole)"
 				  " ON CONFLICT (query_class, name) DO UPDATE SET args = $3, returns = $4, body = $5,"
-				  " language = $6, volatility = $7", 7, types, values, nulls);
+				  " language = $6, volatility = $7",
+						7, (const char *[]) {query_class, name, args, returns, body, language, volatility});
 	corm_sync_models(corm_models_to_sync("query class", query_class));
 	SPI_finish();
 	PG_RETURN_VOID();
@@ -690,28 +671,19 @@ corm_register_relationship(PG_FUNCTION_ARGS)
 	char	   *target = corm_name_arg(fcinfo, 2, "model");
 	char	   *query_class = corm_text_arg(fcinfo, 3);
 	char	   *foreign_key = corm_text_arg(fcinfo, 4);
-	Oid			types[5] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
-	Datum		values[5];
-	bool		nulls[5] = {0};
 
 	check_plain_name("relationship", name);
-	SPI_connect();
-	corm_reset_resolve_cache();
-	corm_lock_catalog();
+	corm_begin_call();
 	corm_load_model(model, false);
 	corm_load_model(target, false);
 	corm_require_owner("model", "model", "name", model);
 	if (query_class)
 		require_query_class(query_class);
-	values[0] = text_or_null(model, &nulls[0]);
-	values[1] = text_or_null(name, &nulls[1]);
-	values[2] = text_or_null(target, &nulls[2]);
-	values[3] = text_or_null(query_class, &nulls[3]);
-	values[4] = text_or_null(foreign_key, &nulls[4]);
-	write_catalog("INSERT INTO corm.relationship (model, name, target, query_class, foreign_key, owner)"
+	write_catalog_texts("INSERT INTO corm.relationship (model, name, target, query_class, foreign_key, owner)"
 				  " VALUES ($1, $2, $3, $4, $5, $6::regrole)"
 				  " ON CONFLICT (model, name) DO UPDATE SET target = $3, query_class = $4,"
-				  " foreign_key = $5", 5, types, values, nulls);
+				  " foreign_key = $5",
+						5, (const char *[]) {model, name, target, query_class, foreign_key});
 	corm_sync_functions(corm_resolve_model(model, false));
 	SPI_finish();
 	PG_RETURN_VOID();
