@@ -116,3 +116,15 @@ UPDATE nest SET id = id;
 SELECT id, a, u IS NOT NULL AS stamped FROM nest ORDER BY id;
 DROP TABLE nest;
 DROP FUNCTION nest_bump(int);
+
+-- a trigger made by hand whose expression returns a set, not one value
+CREATE TABLE srf (id int, a int);
+INSERT INTO srf VALUES (1, 1);
+CREATE TRIGGER srf BEFORE UPDATE ON srf FOR EACH ROW
+  EXECUTE FUNCTION corm.onupdate('a = generate_series(1, 0)');
+UPDATE srf SET id = 2;
+DROP TRIGGER srf ON srf;
+CREATE TRIGGER srf BEFORE UPDATE ON srf FOR EACH ROW
+  EXECUTE FUNCTION corm.onupdate('a = generate_series(1, 3)');
+UPDATE srf SET id = 2;
+DROP TABLE srf;

@@ -86,7 +86,10 @@ corm_catalog_spi(const char *sql, int nargs, Oid *types, Datum *values, const ch
 
 	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(model));
 	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "corm's catalog is missing");
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("corm's catalog table corm.model is missing"),
+				 errhint("Drop the extension corm and create it again.")));
 	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
 	ReleaseSysCache(tup);
 	GetUserIdAndSecContext(&save_userid, &save_sec);

@@ -256,7 +256,8 @@ unchanged(OnupdateColumn *col, HeapTuple oldtup, HeapTuple newtup, TupleDesc des
 
 /* the value of an expression over the old row, copied out of SPI */
 static Datum
-expression_value(OnupdateColumn *col, HeapTuple oldtup, TupleDesc desc, bool *isnull)
+expression_value(OnupdateColumn *col, HeapTuple oldtup, TupleDesc desc, TriggerData *td,
+				 bool *isnull)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	Datum		row = heap_copy_tuple_as_datum(oldtup, desc);
@@ -265,8 +266,18 @@ expression_value(OnupdateColumn *col, HeapTuple oldtup, TupleDesc desc, bool *is
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_plan(col->plan, &row, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "an onupdate expression returned no row");
+	if (SPI_execute_plan(col->plan, &row, NULL, false, 2) != SPI_OK_SELECT)
+		elog(ERROR, "could not run an onupdate expression");
+	/* a set-returning expression in a trigger made by hand */
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_CARDINALITY_VIOLATION),
+				 errmsg("the expression setting column \"%s\" of table %s in trigger \"%s\" gave %s rows, not one value",
+						NameStr(TupleDescAttr(desc, col->attnum - 1)->attname),
+						quote_identifier(RelationGetRelationName(td->tg_relation)),
+						td->tg_trigger->tgname,
+						SPI_processed == 0 ? "no" : "several"),
+				 errhint("Set the column to a single value; set-returning functions are not allowed.")));
 	value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, isnull);
 	old = MemoryContextSwitchTo(caller);
 	value = *isnull ? (Datum) 0 : datumCopy(value, col->typbyval, col->typlen);
@@ -397,7 +408,8 @@ corm_onupdate(PG_FUNCTION_ARGS)
 				continue;		/* set by the UPDATE itself: it wins */
 			replace_cols[n] = col->attnum;
 			if (col->source == SOURCE_EXPRESSION)
-				replace_values[n] = expression_value(col, oldtup, desc, &replace_nulls[n]);
+				replace_values[n] = expression_value(col, oldtup, desc, td,
+													   &replace_nulls[n]);
 			else
 			{
 				replace_values[n] = time_value(col);
