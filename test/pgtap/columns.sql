@@ -5,24 +5,11 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION corm;
 CREATE SCHEMA tap_cols;
-SET search_path = tap_cols, public;
+SET search_path = tap_cols, public, tap_helpers;
+\ir helpers.psql
 
 SELECT plan(84);
 
-CREATE FUNCTION tap_cols.cols(s name, t name) RETURNS name[] LANGUAGE sql AS $$
-    SELECT array_agg(a.attname ORDER BY a.attnum)
-      FROM pg_attribute a
-      JOIN pg_class c ON c.oid = a.attrelid
-      JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname = s AND c.relname = t AND a.attnum > 0 AND NOT a.attisdropped
-$$;
-CREATE FUNCTION tap_cols.identity_of(s name, t name, col name) RETURNS "char" LANGUAGE sql AS $$
-    SELECT a.attidentity
-      FROM pg_attribute a
-      JOIN pg_class c ON c.oid = a.attrelid
-      JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname = s AND c.relname = t AND a.attname = col
-$$;
 CREATE FUNCTION tap_cols.constraints_of(s name, t name) RETURNS text[] LANGUAGE sql AS $$
     SELECT coalesce(array_agg(pg_get_constraintdef(con.oid) ORDER BY pg_get_constraintdef(con.oid)), '{}')
       FROM pg_constraint con

@@ -4,32 +4,11 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION corm;
 CREATE SCHEMA tap_inh;
-SET search_path = tap_inh, public;
+SET search_path = tap_inh, public, tap_helpers;
+\ir helpers.psql
 
 SELECT plan(80);
 
-CREATE FUNCTION tap_inh.cols(s name, t name) RETURNS name[] LANGUAGE sql AS $$
-    SELECT array_agg(a.attname ORDER BY a.attnum)
-      FROM pg_attribute a
-      JOIN pg_class c ON c.oid = a.attrelid
-      JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname = s AND c.relname = t AND a.attnum > 0 AND NOT a.attisdropped
-$$;
-CREATE FUNCTION tap_inh.identity_of(s name, t name, col name) RETURNS "char" LANGUAGE sql AS $$
-    SELECT a.attidentity
-      FROM pg_attribute a
-      JOIN pg_class c ON c.oid = a.attrelid
-      JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname = s AND c.relname = t AND a.attname = col
-$$;
-CREATE FUNCTION tap_inh.fk_delete_rule(s name, t name, col name) RETURNS "char" LANGUAGE sql AS $$
-    SELECT con.confdeltype
-      FROM pg_constraint con
-      JOIN pg_class c ON c.oid = con.conrelid
-      JOIN pg_namespace n ON n.oid = c.relnamespace
-      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY (con.conkey)
-     WHERE n.nspname = s AND c.relname = t AND con.contype = 'f' AND a.attname = col
-$$;
 CREATE FUNCTION tap_inh.tables() RETURNS name[] LANGUAGE sql AS $$
     SELECT coalesce(array_agg(c.relname ORDER BY c.relname), '{}')
       FROM pg_class c WHERE c.relnamespace = 'tap_inh'::regnamespace AND c.relkind IN ('r', 'p')

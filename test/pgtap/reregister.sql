@@ -10,17 +10,10 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION corm;
 CREATE SCHEMA tap_rereg;
-SET search_path = tap_rereg, public;
+SET search_path = tap_rereg, public, tap_helpers;
+\ir helpers.psql
 
 SELECT plan(239);
-
-CREATE FUNCTION tap_rereg.cols(s name, t name) RETURNS name[] LANGUAGE sql AS $$
-    SELECT array_agg(a.attname ORDER BY a.attnum)
-      FROM pg_attribute a
-      JOIN pg_class c ON c.oid = a.attrelid
-      JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname = s AND c.relname = t AND a.attnum > 0 AND NOT a.attisdropped
-$$;
 
 -- every DDL command run, by anyone (corm's own statements included)
 CREATE TABLE tap_rereg.ddl_log (tag text, identity text);

@@ -5,34 +5,10 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION corm;
 CREATE SCHEMA tap_tables;
-SET search_path = tap_tables, public;
+SET search_path = tap_tables, public, tap_helpers;
+\ir helpers.psql
 
 SELECT plan(74);
-
--- the columns of a table, in attnum order
-CREATE FUNCTION tap_tables.cols(s name, t name) RETURNS name[] LANGUAGE sql AS $$
-    SELECT array_agg(a.attname ORDER BY a.attnum)
-      FROM pg_attribute a
-      JOIN pg_class c ON c.oid = a.attrelid
-      JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname = s AND c.relname = t AND a.attnum > 0 AND NOT a.attisdropped
-$$;
-CREATE FUNCTION tap_tables.identity_of(s name, t name, col name) RETURNS "char" LANGUAGE sql AS $$
-    SELECT a.attidentity
-      FROM pg_attribute a
-      JOIN pg_class c ON c.oid = a.attrelid
-      JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname = s AND c.relname = t AND a.attname = col
-$$;
--- the ON DELETE action of the foreign key of table t on column col
-CREATE FUNCTION tap_tables.fk_delete_rule(s name, t name, col name) RETURNS "char" LANGUAGE sql AS $$
-    SELECT con.confdeltype
-      FROM pg_constraint con
-      JOIN pg_class c ON c.oid = con.conrelid
-      JOIN pg_namespace n ON n.oid = c.relnamespace
-      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY (con.conkey)
-     WHERE n.nspname = s AND c.relname = t AND con.contype = 'f' AND a.attname = col
-$$;
 
 -- ---------------------------------------------------------------- the seed
 SELECT lives_ok($$SELECT corm.register_mixin('TimestampMixin',
