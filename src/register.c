@@ -244,9 +244,9 @@ corm_register_model_class(PG_FUNCTION_ARGS)
 				 errhint("Register it first with corm.register_query_class().")));
 
 	write_catalog_texts("INSERT INTO corm.model_class (name, primary_key, columns, meta, query_class, owner)"
-				  " VALUES ($1, $2, $3, $4, $5, $6::regrole)"
-				  " ON CONFLICT (name) DO UPDATE SET primary_key = $2, columns = $3,"
-				  " meta = $4, query_class = $5",
+						" VALUES ($1, $2, $3, $4, $5, $6::regrole)"
+						" ON CONFLICT (name) DO UPDATE SET primary_key = $2, columns = $3,"
+						" meta = $4, query_class = $5",
 						5, (const char *[]) {name, primary_key, columns, meta, query_class});
 	corm_sync_models(corm_models_to_sync("model class", name));
 	SPI_finish();
@@ -531,8 +531,8 @@ corm_register_bind(PG_FUNCTION_ARGS)
 	corm_begin_call();
 	corm_require_owner("bind", "bind", "key", key);
 	write_catalog_texts("INSERT INTO corm.bind (key, schema, tablespace, owner)"
-				  " VALUES ($1, $2, $3, $4::regrole)"
-				  " ON CONFLICT (key) DO UPDATE SET schema = $2, tablespace = $3",
+						" VALUES ($1, $2, $3, $4::regrole)"
+						" ON CONFLICT (key) DO UPDATE SET schema = $2, tablespace = $3",
 						3, (const char *[]) {key, schema, tablespace});
 	corm_sync_models(corm_models_to_sync("bind", key));
 	SPI_finish();
@@ -653,9 +653,9 @@ corm_register_query_method(PG_FUNCTION_ARGS)
 		corm_refuse_builtin("query class", query_class);
 	corm_require_owner("query class", "query_class", "name", query_class);
 	write_catalog_texts("INSERT INTO corm.query_method (query_class, name, args, returns, body, language,"
-				  " volatility, owner) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::regrole)"
-				  " ON CONFLICT (query_class, name) DO UPDATE SET args = $3, returns = $4, body = $5,"
-				  " language = $6, volatility = $7",
+						" volatility, owner) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::regrole)"
+						" ON CONFLICT (query_class, name) DO UPDATE SET args = $3, returns = $4, body = $5,"
+						" language = $6, volatility = $7",
 						7, (const char *[]) {query_class, name, args, returns, body, language, volatility});
 	corm_sync_models(corm_models_to_sync("query class", query_class));
 	SPI_finish();
@@ -680,9 +680,9 @@ corm_register_relationship(PG_FUNCTION_ARGS)
 	if (query_class)
 		require_query_class(query_class);
 	write_catalog_texts("INSERT INTO corm.relationship (model, name, target, query_class, foreign_key, owner)"
-				  " VALUES ($1, $2, $3, $4, $5, $6::regrole)"
-				  " ON CONFLICT (model, name) DO UPDATE SET target = $3, query_class = $4,"
-				  " foreign_key = $5",
+						" VALUES ($1, $2, $3, $4, $5, $6::regrole)"
+						" ON CONFLICT (model, name) DO UPDATE SET target = $3, query_class = $4,"
+						" foreign_key = $5",
 						5, (const char *[]) {model, name, target, query_class, foreign_key});
 	corm_sync_functions(corm_resolve_model(model, false));
 	SPI_finish();
