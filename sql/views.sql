@@ -5,7 +5,7 @@ CREATE SCHEMA views;
 SET search_path = views;
 SELECT corm.register_model_class('Keyed4', primary_key => 'id integer');
 SELECT corm.register_model('Person', model_class => 'Keyed4',
-                           columns => 'name text NOT NULL, kind text, joined date DEFAULT current_date',
+                           columns => 'name text NOT NULL, kind text, joined date DEFAULT ''2024-02-29''',
                            polymorphic_on => 'kind');
 SELECT corm.register_model('Staff', parent => 'Person', columns => 'title text NOT NULL DEFAULT ''staff''');
 SELECT corm.register_model('Manager', parent => 'Staff', columns => 'reports int CHECK (reports >= 0)');

@@ -1,0 +1,91 @@
+/* corm 0.1 → 0.2 */
+
+\echo Use "ALTER EXTENSION corm UPDATE TO '0.2'" to load this file. \quit
+
+-- self-referencing keys become triggers: pg_dump warned about them
+ALTER TABLE corm.query_class DROP CONSTRAINT query_class_base_fkey;
+ALTER TABLE corm.model DROP CONSTRAINT model_parent_fkey;
+
+/*
+ * A model's parent and a query class's base name a row of the same table.
+ * A foreign key would say so, but pg_dump cannot order the rows of a
+ * configuration table that references itself and warns that the dump may
+ * not restore; these triggers keep the same rule instead: the row named
+ * must exist when the transaction commits (deferred, so rows restore in any
+ * order), renaming it renames the references (ON UPDATE CASCADE), and it
+ * cannot be deleted while referenced (NO ACTION).  Arguments: the key
+ * column, the referencing column, what a row is called in messages.
+ */
+CREATE FUNCTION corm.catalog_reference() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    key_col  text := TG_ARGV[0];
+    ref_col  text := TG_ARGV[1];
+    what     text := TG_ARGV[2];
+    tab      text := format('%I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME);
+    old_key  text;
+    new_key  text;
+    ref      text;
+    found_it boolean;
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        EXECUTE format('SELECT ($1).%I', key_col) INTO old_key USING OLD;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        EXECUTE format('SELECT ($1).%I, ($1).%I', key_col, ref_col) INTO new_key, ref USING NEW;
+    END IF;
+
+    IF TG_WHEN = 'AFTER' AND TG_NARGS = 4 THEN
+        -- the cascade: a renamed row takes its references along
+        IF old_key IS DISTINCT FROM new_key THEN
+            EXECUTE format('UPDATE %s SET %I = $1 WHERE %I = $2', tab, ref_col, ref_col)
+                USING new_key, old_key;
+        END IF;
+        RETURN NULL;
+    END IF;
+
+    -- the deferred checks, at commit: a row that still names another
+    -- (not changed or deleted since) names one that exists ...
+    IF TG_OP IN ('INSERT', 'UPDATE') AND ref IS NOT NULL THEN
+        EXECUTE format('SELECT NOT EXISTS (SELECT FROM %s WHERE %I = $1 AND %I = $2)
+                            OR EXISTS (SELECT FROM %s WHERE %I = $2)',
+                       tab, key_col, ref_col, tab, key_col)
+            INTO found_it USING new_key, ref;
+        IF NOT found_it THEN
+            RAISE EXCEPTION '% "%" names % "%", which does not exist', what, new_key, ref_col, ref
+                  USING ERRCODE = 'foreign_key_violation',
+                        HINT = format('Register the %s first, or register "%s" without it.', what, new_key);
+        END IF;
+    END IF;
+    -- ... and a deleted or renamed row leaves no reference behind
+    IF TG_OP IN ('UPDATE', 'DELETE') AND old_key IS DISTINCT FROM new_key THEN
+        EXECUTE format('SELECT (SELECT %I FROM %s WHERE %I = $1 LIMIT 1), EXISTS (SELECT FROM %s WHERE %I = $1)',
+                       key_col, tab, ref_col, tab, key_col)
+            INTO ref, found_it USING old_key;
+        IF ref IS NOT NULL AND NOT found_it THEN
+            RAISE EXCEPTION '% "%" is still the % of % "%"', what, old_key, ref_col, what, ref
+                  USING ERRCODE = 'foreign_key_violation',
+                        HINT = format('Drop or change "%s" first.', ref);
+        END IF;
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER model_parent_rename AFTER UPDATE OF name ON corm.model
+    FOR EACH ROW EXECUTE FUNCTION corm.catalog_reference('name', 'parent', 'model', 'cascade');
+CREATE CONSTRAINT TRIGGER model_parent_check AFTER INSERT OR UPDATE OR DELETE ON corm.model
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION corm.catalog_reference('name', 'parent', 'model');
+CREATE TRIGGER query_class_base_rename AFTER UPDATE OF name ON corm.query_class
+    FOR EACH ROW EXECUTE FUNCTION corm.catalog_reference('name', 'base', 'query class', 'cascade');
+CREATE CONSTRAINT TRIGGER query_class_base_check AFTER INSERT OR UPDATE OR DELETE ON corm.query_class
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION corm.catalog_reference('name', 'base', 'query class');
+
+CREATE FUNCTION corm.diagram(format text DEFAULT 'mermaid', models text[] DEFAULT NULL)
+    RETURNS text
+    AS 'MODULE_PATHNAME', 'corm_diagram'
+    LANGUAGE C STABLE;
+
+COMMENT ON FUNCTION corm.diagram(text, text[]) IS
+    'the models as an entity-relationship diagram: mermaid or dot (Graphviz)';
