@@ -31,7 +31,8 @@ isolation:
 roundtrip:
 	prove --exec bash test/dump_restore.t
 
-# every earlier version with an update path, upgraded to this one (TAP)
+# every earlier version with an update path, upgraded to this one and compared
+# with a fresh install: catalog, generated objects, behaviour (TAP)
 upgrade:
 	prove --exec bash test/upgrade.t
 

@@ -8,8 +8,12 @@
 #   round trip   make roundtrip      (pg_dump and pg_restore, test/dump_restore.t)
 #   isolation    make isolation      (test/isolation/specs, pg_isolation_regress)
 #   upgrades     make upgrade        (earlier versions updated to this one, test/upgrade.t)
+#   diagrams     make render         (corm.diagram() through Graphviz and mermaid-cli)
 #   fuzzing      make fuzz           (a bounded pass of test/fuzz, about 75 s)
-# and exits non-zero when any of them fails.
+# then prints a summary: one line per suite, the diff or TAP failures of
+# each suite that failed, and last the line
+#   run_tests: N passed, M failed[, K skipped]
+# counting suites; it exits non-zero when any of them failed.
 #
 #     bash test/run_tests.sh                        (as root on Debian 12)
 #     REGRESS="setup naming" bash test/run_tests.sh   (some pg_regress tests only)
@@ -18,31 +22,49 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 source test/setup.sh
-PACKAGES+=(python3)	# the fuzzing pass
+PACKAGES+=(python3 graphviz chromium)	# fuzzing; rendering the diagrams
+command -v npm >/dev/null || PACKAGES+=(npm)	# mermaid-cli (test/diagram/install.sh)
 
 # ---------------------------------------------------------------------------
 # Inside the cluster (pg_virtualenv runs this script again with --in-cluster;
 # PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE point at the cluster).
-# Each suite's outcome goes, one line each, to the file $CORM_TEST_RESULTS.
 # ---------------------------------------------------------------------------
 
-record() { printf '%-34s %s\n' "$1" "$2" >>"$CORM_TEST_RESULTS"; }
+# Each suite prints as it runs and also into $CORM_TEST_LOGS/<suite>.log;
+# its outcome (PASSED, FAILED or SKIPPED) goes to $CORM_TEST_RESULTS.
+record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$CORM_TEST_RESULTS"; }
 
-run_pg_regress()
+# run_suite ID TITLE COMMAND...: one suite, its output kept for the summary
+run_suite()
+{
+	local id=$1 title=$2 log=$CORM_TEST_LOGS/$1.log rc
+	shift 2
+
+	section "$title"
+	set +e
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	set -e
+	if [[ $rc -ne 0 ]]; then
+		record "$id" FAILED "$title"
+	elif grep -q -E '^(1\.\.0 # SKIP|.*\.\. skipped)' "$log"; then
+		record "$id" SKIPPED "$title"
+	else
+		record "$id" PASSED "$title"
+	fi
+}
+
+pg_regress_suite()
 {
 	local regress=()
 
-	section "pg_regress: make installcheck${REGRESS:+ REGRESS=\"$REGRESS\"}"
 	[[ -n ${REGRESS:-} ]] && regress=(REGRESS="$REGRESS")
+	rm -f regression.diffs
 	if make installcheck PG_CONFIG="$PG_CONFIG" "${regress[@]}"; then
-		record "pg_regress (make installcheck)" "PASSED"
 		return 0
 	fi
-	if [[ -s regression.diffs ]]; then
-		section "pg_regress: regression.diffs"
-		cat regression.diffs
-	fi
-	record "pg_regress (make installcheck)" "FAILED"
+	# the diff is what a reader needs: keep it for the summary
+	[[ -s regression.diffs ]] && cp regression.diffs "$CORM_TEST_LOGS/pg_regress.diffs"
 	return 1
 }
 
@@ -59,88 +81,40 @@ leftovers()
 		  JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'"
 }
 
-run_pgtap()
+pgtap_suite()
 {
 	local left
 
-	section "pgTAP: make prove (test/pgtap)"
-	if [[ -z $(find test/pgtap -name '*.sql' 2>/dev/null | head -1) ]]; then
-		echo "no pgTAP tests yet: test/pgtap has no *.sql files; skipping"
-		record "pgTAP (make prove)" "SKIPPED (no test/pgtap/*.sql yet)"
-		return 0
-	fi
 	# each file creates what it needs (CREATE EXTENSION pgtap, corm) inside
 	# its own transaction and rolls it back: nothing is set up here
-	if ! make prove PG_CONFIG="$PG_CONFIG"; then
-		record "pgTAP (make prove)" "FAILED"
-		return 1
-	fi
+	make prove PG_CONFIG="$PG_CONFIG" || return 1
 	left=$(leftovers)
 	if [[ -n $left ]]; then
-		echo "pgTAP tests left objects behind in database $PGDATABASE:"
+		echo "not ok - pgTAP tests left objects behind in database $PGDATABASE:"
 		echo "$left"
 		echo "(each file must roll back what it creates)"
-		record "pgTAP (make prove)" "FAILED (left objects behind)"
 		return 1
 	fi
-	record "pgTAP (make prove)" "PASSED"
-}
-
-run_roundtrip()
-{
-	section "pg_dump / pg_restore: make roundtrip (test/dump_restore.t)"
-	if make roundtrip PG_CONFIG="$PG_CONFIG"; then
-		record "pg_dump/pg_restore (make roundtrip)" "PASSED"
-		return 0
-	fi
-	record "pg_dump/pg_restore (make roundtrip)" "FAILED"
-	return 1
-}
-
-run_upgrade()
-{
-	section "upgrades: make upgrade (test/upgrade.t)"
-	if make upgrade PG_CONFIG="$PG_CONFIG"; then
-		record "upgrades (make upgrade)" "PASSED"
-		return 0
-	fi
-	record "upgrades (make upgrade)" "FAILED"
-	return 1
-}
-
-run_isolation()
-{
-	section "isolation: make isolation (test/isolation, pg_isolation_regress)"
-	if make isolation PG_CONFIG="$PG_CONFIG"; then
-		record "isolation (make isolation)" "PASSED"
-		return 0
-	fi
-	record "isolation (make isolation)" "FAILED"
-	return 1
-}
-
-run_fuzz()
-{
-	section "fuzzing: make fuzz (test/fuzz, a bounded pass)"
-	if make fuzz PG_CONFIG="$PG_CONFIG"; then
-		record "fuzzing (make fuzz)" "PASSED"
-		return 0
-	fi
-	record "fuzzing (make fuzz)" "FAILED"
-	return 1
 }
 
 if [[ ${1:-} == --in-cluster ]]; then
 	section "Throwaway cluster: PostgreSQL $PGVERSION on $PGHOST:$PGPORT"
-	status=0
-	run_pg_regress || status=1
-	run_pgtap || status=1
-	run_roundtrip || status=1
-	run_isolation || status=1
-	run_upgrade || status=1
+	run_suite pg_regress "pg_regress: make installcheck${REGRESS:+ REGRESS=\"$REGRESS\"}" pg_regress_suite
+	run_suite pgtap "pgTAP: make prove (test/pgtap)" pgtap_suite
+	run_suite roundtrip "pg_dump / pg_restore: make roundtrip (test/dump_restore.t)" \
+		make roundtrip PG_CONFIG="$PG_CONFIG"
+	run_suite isolation "isolation: make isolation (test/isolation, pg_isolation_regress)" \
+		make isolation PG_CONFIG="$PG_CONFIG"
+	run_suite upgrade "upgrades: make upgrade (test/upgrade.t)" \
+		make upgrade PG_CONFIG="$PG_CONFIG"
+	run_suite render "diagrams: make render (test/diagram, Graphviz and mermaid-cli)" \
+		make render PG_CONFIG="$PG_CONFIG"
 	# last: a crash it finds restarts the server under everything else
-	run_fuzz || status=1
-	exit $status
+	run_suite fuzz "fuzzing: make fuzz (test/fuzz, a bounded pass)" \
+		make fuzz PG_CONFIG="$PG_CONFIG"
+	# the outcome is in $CORM_TEST_RESULTS: exiting 0 keeps pg_virtualenv
+	# from printing the server's log over the suites' own failures
+	exit 0
 fi
 
 # ---------------------------------------------------------------------------
@@ -161,22 +135,43 @@ as_root make install PG_CONFIG="$PG_CONFIG"
 
 section "4/4 The tests, on a throwaway cluster (pg_virtualenv)"
 CORM_TEST_RESULTS=$(mktemp -t corm-tests.XXXXXX)
-export CORM_TEST_RESULTS
-trap 'rm -f "$CORM_TEST_RESULTS"' EXIT
+CORM_TEST_LOGS=$(mktemp -d -t corm-logs.XXXXXX)
+export CORM_TEST_RESULTS CORM_TEST_LOGS
+trap 'rm -rf "$CORM_TEST_RESULTS" "$CORM_TEST_LOGS"' EXIT
 # pg_virtualenv would put its cluster on a PGPORT from our environment
 unset PGPORT PGHOST PGHOSTADDR PGDATABASE PGUSER PGPASSWORD PGSERVICE
-status=0
+cluster=0
 pg_virtualenv -t -v "$PG_MAJOR" -c "$CLUSTER_OPTS" \
-	bash test/run_tests.sh --in-cluster || status=$?
+	bash test/run_tests.sh --in-cluster || cluster=$?
 
 section "Summary"
-if [[ -s $CORM_TEST_RESULTS ]]; then
-	cat "$CORM_TEST_RESULTS"
-else
-	echo "no suite ran: the throwaway cluster could not be set up"
+passed=0 failed=0 skipped=0
+while IFS=$'\t' read -r id outcome title; do
+	printf '%-8s %s\n' "$outcome" "$title"
+	case $outcome in
+		PASSED) passed=$((passed + 1)) ;;
+		SKIPPED) skipped=$((skipped + 1)) ;;
+		*) failed=$((failed + 1)) ;;
+	esac
+done <"$CORM_TEST_RESULTS"
+if [[ ! -s $CORM_TEST_RESULTS ]]; then
+	echo "no suite ran: the throwaway cluster could not be set up (pg_virtualenv exited $cluster)"
+	failed=$((failed + 1))
 fi
-if [[ $status -ne 0 ]]; then
-	echo "run_tests: FAILED"
-	exit 1
-fi
-echo "run_tests: all passed"
+# each failed suite's own diff or TAP failures, last before the verdict
+while IFS=$'\t' read -r id outcome title; do
+	[[ $outcome == FAILED ]] || continue
+	section "FAILED: $title"
+	if [[ -s $CORM_TEST_LOGS/$id.diffs ]]; then
+		cat "$CORM_TEST_LOGS/$id.diffs"
+	elif grep -q -E '^(not ok|#)' "$CORM_TEST_LOGS/$id.log" 2>/dev/null; then
+		grep -E -A3 '^not ok|Failed|Dubious|Bail out' "$CORM_TEST_LOGS/$id.log" | tail -n 150
+	else
+		tail -n 60 "$CORM_TEST_LOGS/$id.log"
+	fi
+done <"$CORM_TEST_RESULTS"
+echo
+summary="run_tests: $passed passed, $failed failed"
+[[ $skipped -eq 0 ]] || summary+=", $skipped skipped"
+echo "$summary"
+[[ $failed -eq 0 ]]
