@@ -31,11 +31,29 @@
 #include "utils/regproc.h"
 #include "utils/rel.h"
 
-/* a constraint corm expects on a table, or one that is there */
+/*
+ * A constraint corm expects on a table, or one that is there, with every
+ * clause that makes it what it is: a planned one and an existing one are
+ * the same constraint only when all of them agree (a foreign key's target,
+ * columns in order, actions, match type and deferral; a unique key's
+ * columns in order, INCLUDE and NULLS NOT DISTINCT; a CHECK's cooked
+ * expression), and then a name the definition gives must be the name it has.
+ */
 typedef struct ConKey
 {
 	char		contype;
-	List	   *columns;		/* sorted column names */
+	List	   *columns;		/* sorted column names (which columns it names) */
+	List	   *keys;			/* key columns in their order */
+	List	   *including;		/* unique/primary key: INCLUDE columns */
+	bool		nulls_not_distinct;
+	Oid			target;			/* foreign key: the referenced table */
+	List	   *target_keys;	/* its referenced columns, in order */
+	char		upd_action;
+	char		del_action;
+	char		match_type;
+	bool		deferrable;
+	bool		deferred;
+	bool		no_inherit;
 	Node	   *check;			/* cooked CHECK expression */
 	Node	   *raw;			/* planned: raw CHECK expression */
 	CormElement *elem;			/* planned table constraint, else NULL */
@@ -43,17 +61,8 @@ typedef struct ConKey
 	bool		matched;
 	bool		required;		/* planned by the model being synced */
 	char	   *add_sql;		/* planned: what ALTER TABLE ... ADD takes */
-	char	   *name;			/* existing: the constraint's name */
+	char	   *name;			/* existing: its name; planned: the one given, or NULL */
 } ConKey;
-
-/* set for the call: columns missing from a definition are dropped */
-static bool drop_columns = false;
-
-void
-corm_set_drop_columns(bool drop)
-{
-	drop_columns = drop;
-}
 
 
 static Node *
@@ -273,13 +282,92 @@ collect_column_refs(Node *node, List **names)
 	return raw_expression_tree_walker(node, collect_column_refs, (void *) names);
 }
 
+static List *key_names(List *keys);
+
+/*
+ * The clauses of a planned constraint, read from the parse tree of the very
+ * text corm would add it with (ALTER TABLE ... ADD <add_sql>), so that a
+ * column's constraint and its attributes (DEFERRABLE, ...) count exactly as
+ * the server will take them.
+ */
+/* the primary key columns of a table, in order */
+static List *
+primary_key_names(Oid relid)
+{
+	Oid			argtypes[1] = {OIDOID};
+	Datum		values[1] = {ObjectIdGetDatum(relid)};
+	List	   *names = NIL;
+
+	if (corm_system_spi("SELECT a.attname::text"
+						"  FROM pg_catalog.pg_constraint c,"
+						"       pg_catalog.unnest(c.conkey) WITH ORDINALITY k(attnum, n)"
+						"  JOIN pg_catalog.pg_attribute a ON a.attnum = k.attnum"
+						" WHERE c.conrelid = $1 AND c.contype = 'p' AND a.attrelid = c.conrelid"
+						" ORDER BY k.n", 1, argtypes, values, NULL) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the primary key of relation %u", relid);
+	for (uint64 i = 0; i < SPI_processed; i++)
+		names = lappend(names, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+	return names;
+}
+
+/*
+ * The table a foreign key of res's table references.  An unqualified name
+ * is looked for in the table's own schema first, where the table was made
+ * beside it, then on the search_path, so that the answer does not depend
+ * on the search_path of the call that compares.
+ */
+static Oid
+referenced_table(CormResolved *res, RangeVar *rv)
+{
+	if (rv->schemaname == NULL)
+	{
+		Oid			nsp = get_namespace_oid(res->schema, true);
+		Oid			relid = OidIsValid(nsp) ? get_relname_relid(rv->relname, nsp) : InvalidOid;
+
+		if (OidIsValid(relid))
+			return relid;
+	}
+	return RangeVarGetRelid(rv, NoLock, true);
+}
+
+static void
+read_planned_clauses(CormResolved *res, ConKey *key)
+{
+	char	   *sql = psprintf("ALTER TABLE corm_planned ADD %s", key->add_sql);
+	RawStmt    *raw = linitial_node(RawStmt, raw_parser(sql, RAW_PARSE_DEFAULT));
+	AlterTableStmt *stmt = castNode(AlterTableStmt, raw->stmt);
+	AlterTableCmd *cmd = linitial_node(AlterTableCmd, stmt->cmds);
+	Constraint *con = castNode(Constraint, cmd->def);
+
+	key->name = con->conname;
+	key->deferrable = con->deferrable;
+	key->deferred = con->initdeferred;
+	key->no_inherit = con->is_no_inherit;
+	key->nulls_not_distinct = con->nulls_not_distinct;
+	key->including = key_names(con->including);
+	if (con->contype == CONSTR_FOREIGN)
+	{
+		key->keys = key_names(con->fk_attrs);
+		key->target = referenced_table(res, con->pktable);
+		key->target_keys = key_names(con->pk_attrs);
+		if (key->target_keys == NIL && OidIsValid(key->target))
+			key->target_keys = primary_key_names(key->target);
+		key->upd_action = con->fk_upd_action;
+		key->del_action = con->fk_del_action;
+		key->match_type = con->fk_matchtype;
+	}
+	else if (con->contype == CONSTR_PRIMARY || con->contype == CONSTR_UNIQUE)
+		key->keys = key_names(con->keys);
+}
+
 static ConKey *
-planned_key(char contype, List *columns, CormElement *elem, CormColumnList *list,
-			Node *raw, bool required, char *add_sql)
+planned_key(CormResolved *res, char contype, List *columns, CormElement *elem,
+			CormColumnList *list, Node *raw, bool required, char *add_sql)
 {
 	ConKey	   *key = palloc0(sizeof(ConKey));
 
 	key->add_sql = add_sql;
+	read_planned_clauses(res, key);
 
 	key->contype = contype;
 	key->columns = list_copy(columns);
@@ -403,10 +491,10 @@ planned_constraints(CormResolved *res, bool required)
 		const char *qcol = quote_identifier(col->name);
 
 		if (col->add_pk_clause && col->primary_key)
-			keys = lappend(keys, planned_key('p', self, NULL, col->elem->list, NULL, required,
+			keys = lappend(keys, planned_key(res, 'p', self, NULL, col->elem->list, NULL, required,
 											 psprintf("PRIMARY KEY (%s)", qcol)));
 		if (col->references)
-			keys = lappend(keys, planned_key('f', self, NULL, col->elem->list, NULL, required,
+			keys = lappend(keys, planned_key(res, 'f', self, NULL, col->elem->list, NULL, required,
 											 psprintf("FOREIGN KEY (%s) %s", qcol, col->references)));
 		foreach(cc, col->def->constraints)
 		{
@@ -414,7 +502,7 @@ planned_constraints(CormResolved *res, bool required)
 			char		c = constraint_char(con->contype);
 
 			if (c != '\0')
-				keys = lappend(keys, planned_key(c, c == 'c' ? NIL : self, NULL, col->elem->list,
+				keys = lappend(keys, planned_key(res, c, c == 'c' ? NIL : self, NULL, col->elem->list,
 												 c == 'c' ? con->raw_expr : NULL, required,
 												 column_constraint_sql(col, con, c)));
 		}
@@ -442,7 +530,7 @@ planned_constraints(CormResolved *res, bool required)
 		}
 		else if (c != 'c')
 			cols = key_names(con->keys);
-		keys = lappend(keys, planned_key(c, cols, elem, elem->list,
+		keys = lappend(keys, planned_key(res, c, cols, elem, elem->list,
 										 c == 'c' ? con->raw_expr : NULL, required,
 										 elem->text));
 	}
@@ -459,11 +547,29 @@ existing_constraints(Oid relid)
 	uint64		n;
 
 	if (corm_system_spi("SELECT c.contype::text, c.conname::text,"
-							  " ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a"
-							  "        WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)),"
-							  " c.conbin::text"
-							  " FROM pg_catalog.pg_constraint c"
-							  " WHERE c.conrelid = $1 AND c.contype IN ('p', 'u', 'f', 'c', 'x')", 1, argtypes, values, NULL) != SPI_OK_SELECT)
+						" ARRAY(SELECT a.attname::text"
+						"         FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY k(attnum, n)"
+						"         JOIN pg_catalog.pg_attribute a"
+						"           ON a.attrelid = c.conrelid AND a.attnum = k.attnum ORDER BY k.n),"
+						" c.conbin::text, c.confrelid,"
+						" ARRAY(SELECT a.attname::text"
+						"         FROM pg_catalog.unnest(c.confkey) WITH ORDINALITY k(attnum, n)"
+						"         JOIN pg_catalog.pg_attribute a"
+						"           ON a.attrelid = c.confrelid AND a.attnum = k.attnum ORDER BY k.n),"
+						" NULL,"
+						" c.confupdtype::text, c.confdeltype::text, c.confmatchtype::text,"
+						" c.condeferrable, c.condeferred, c.connoinherit,"
+						" ARRAY(SELECT a.attname::text"
+						"         FROM pg_catalog.pg_index i,"
+						"              pg_catalog.unnest(i.indkey::pg_catalog.int2[]) WITH ORDINALITY k(attnum, n)"
+						"         JOIN pg_catalog.pg_attribute a ON a.attnum = k.attnum"
+						"        WHERE i.indexrelid = c.conindid AND a.attrelid = i.indrelid"
+						"          AND c.contype IN ('p', 'u') AND k.n > i.indnkeyatts ORDER BY k.n),"
+						" coalesce((SELECT i.indnullsnotdistinct FROM pg_catalog.pg_index i"
+						"            WHERE i.indexrelid = c.conindid AND c.contype IN ('p', 'u')), false)"
+						" FROM pg_catalog.pg_constraint c"
+						" WHERE c.conrelid = $1 AND c.contype IN ('p', 'u', 'f', 'c', 'x')",
+						1, argtypes, values, NULL) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the constraints of relation %u", relid);
 	n = SPI_processed;
 	for (uint64 i = 0; i < n; i++)
@@ -482,10 +588,27 @@ existing_constraints(Oid relid)
 		deconstruct_array(DatumGetArrayTypeP(arr), TEXTOID, -1, false, TYPALIGN_INT,
 						  &elems, NULL, &nelems);
 		for (int j = 0; j < nelems; j++)
-			key->columns = lappend(key->columns, TextDatumGetCString(elems[j]));
+			key->keys = lappend(key->keys, TextDatumGetCString(elems[j]));
+		key->columns = list_copy(key->keys);
 		list_sort(key->columns, compare_names);
 		if (bin)
 			key->check = stringToNode(bin);
+		key->target = DatumGetObjectId(SPI_getbinval(tup, desc, 5, &isnull));
+		deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(tup, desc, 6, &isnull)), TEXTOID, -1,
+						  false, TYPALIGN_INT, &elems, NULL, &nelems);
+		for (int j = 0; j < nelems; j++)
+			key->target_keys = lappend(key->target_keys, TextDatumGetCString(elems[j]));
+		key->upd_action = SPI_getvalue(tup, desc, 8)[0];
+		key->del_action = SPI_getvalue(tup, desc, 9)[0];
+		key->match_type = SPI_getvalue(tup, desc, 10)[0];
+		key->deferrable = DatumGetBool(SPI_getbinval(tup, desc, 11, &isnull));
+		key->deferred = DatumGetBool(SPI_getbinval(tup, desc, 12, &isnull));
+		key->no_inherit = DatumGetBool(SPI_getbinval(tup, desc, 13, &isnull));
+		deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(tup, desc, 14, &isnull)), TEXTOID, -1,
+						  false, TYPALIGN_INT, &elems, NULL, &nelems);
+		for (int j = 0; j < nelems; j++)
+			key->including = lappend(key->including, TextDatumGetCString(elems[j]));
+		key->nulls_not_distinct = DatumGetBool(SPI_getbinval(tup, desc, 15, &isnull));
 		keys = lappend(keys, key);
 	}
 	return keys;
@@ -503,6 +626,34 @@ same_columns(List *a, List *b)
 		if (strcmp(lfirst(la), lfirst(lb)) != 0)
 		return false;
 	return true;
+}
+
+/*
+ * A planned constraint and an existing one are the same constraint: every
+ * clause agrees (the name aside, see diff_constraints).  A planned foreign
+ * key that names no columns of its target references its primary key.
+ */
+static bool
+same_constraint(ConKey *p, ConKey *e)
+{
+	if (p->contype != e->contype || p->deferrable != e->deferrable || p->deferred != e->deferred)
+		return false;
+	switch (p->contype)
+	{
+		case 'c':
+			return p->no_inherit == e->no_inherit && equal(p->check, e->check);
+		case 'f':
+			return same_columns(p->keys, e->keys) && p->target == e->target &&
+				same_columns(p->target_keys, e->target_keys) &&
+				p->upd_action == e->upd_action && p->del_action == e->del_action &&
+				p->match_type == e->match_type;
+		case 'p':
+		case 'u':
+			return same_columns(p->keys, e->keys) && same_columns(p->including, e->including) &&
+				p->nulls_not_distinct == e->nulls_not_distinct;
+		default:
+			return same_columns(p->columns, e->columns);
+	}
 }
 
 static Node *
@@ -567,10 +718,15 @@ diff_constraints(Relation rel, CormResolved *res, List *planned, List *new_colum
 		{
 			ConKey	   *e = lfirst(ec);
 
-			if (!e->matched && e->contype == p->contype &&
-				(p->contype == 'c' ? equal(p->check, e->check) : same_columns(p->columns, e->columns)))
+			if (!e->matched && same_constraint(p, e))
 			{
 				e->matched = p->matched = true;
+				/* the same constraint under the name the definition gives it */
+				if (p->name && strcmp(p->name, e->name) != 0 && p->required)
+					adds = lappend(adds, corm_make_step(CORM_ALTER_COLUMN, res, NULL,
+														psprintf("ALTER TABLE %s RENAME CONSTRAINT %s TO %s",
+																 table, quote_identifier(e->name),
+																 quote_identifier(p->name))));
 				break;
 			}
 		}
@@ -611,11 +767,12 @@ find_attribute(TupleDesc desc, const char *name)
  * The steps that bring an existing table to the plan: res's columns and
  * constraints.  "full" when res owns the table: then every column and
  * constraint of the table must be planned by res or a single-table
- * subclass.  *rebuild is set when the views over the table must go first
- * (a column changes type or is dropped).
+ * subclass; a column of the table that none plans is dropped with
+ * "drop_columns", else refused.  *rebuild is set when the views over the
+ * table must go first (a column changes type or is dropped).
  */
 static List *
-diff_table(CormResolved *res, Oid relid, bool full, bool *rebuild)
+diff_table(CormResolved *res, Oid relid, bool full, bool drop_columns, bool *rebuild)
 {
 	Relation	rel = table_open(relid, AccessShareLock);
 	TupleDesc	desc = RelationGetDescr(rel);
@@ -771,7 +928,7 @@ move_table(CormResolved *res)
 
 /* the steps that bring a model's own table to its plan */
 static List *
-plan_own_table(CormResolved *res, bool *rebuild)
+plan_own_table(CormResolved *res, bool drop_columns, bool *rebuild)
 {
 	Oid			relid = table_oid(res->schema, res->table);
 
@@ -798,7 +955,7 @@ plan_own_table(CormResolved *res, bool *rebuild)
 						corm_qualified(res->schema, res->table), res->row->name)));
 		return corm_plan_model(res);
 	}
-	return diff_table(res, relid, true, rebuild);
+	return diff_table(res, relid, true, drop_columns, rebuild);
 }
 
 /*
@@ -856,9 +1013,13 @@ diff_trigger(CormResolved *owner)
 	return same ? NIL : corm_plan_trigger(owner, args, existing != NULL);
 }
 
-/* bring the objects generated for one model to its current definition */
+/*
+ * Bring the objects generated for one model to its current definition;
+ * "drop_columns" is the caller's drop_columns => (a column of its table
+ * that no definition has any more is dropped, not refused).
+ */
 void
-corm_sync_model(const char *name, bool notices)
+corm_sync_model(const char *name, bool notices, bool drop_columns)
 {
 	CormResolved *res = corm_resolve_model(name, notices);
 	List	   *steps = NIL;
@@ -872,7 +1033,7 @@ corm_sync_model(const char *name, bool notices)
 			break;
 		case CORM_ROOT:
 		case CORM_JOINED:
-			steps = plan_own_table(res, &rebuild);
+			steps = plan_own_table(res, drop_columns, &rebuild);
 			break;
 		case CORM_SINGLE:
 			{
@@ -886,7 +1047,7 @@ corm_sync_model(const char *name, bool notices)
 									res->table_parent->row->name),
 							 errhint("Register model \"%s\" again to create it.",
 									 res->table_parent->row->name)));
-				steps = diff_table(res, relid, false, &rebuild);
+				steps = diff_table(res, relid, false, drop_columns, &rebuild);
 				break;
 			}
 	}
@@ -932,10 +1093,10 @@ corm_sync_model(const char *name, bool notices)
 
 /* sync models in the order given (parents before children) */
 void
-corm_sync_models(List *names)
+corm_sync_models(List *names, bool drop_columns)
 {
 	ListCell   *lc;
 
 	foreach(lc, names)
-		corm_sync_model(lfirst(lc), false);
+		corm_sync_model(lfirst(lc), false, drop_columns);
 }

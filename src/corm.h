@@ -292,10 +292,9 @@ extern char *corm_function_definition(void *planned);
 
 /* ---------- apply.c ---------- */
 
-extern void corm_sync_model(const char *name, bool notices);
-extern void corm_sync_models(List *names);
+extern void corm_sync_model(const char *name, bool notices, bool drop_columns);
+extern void corm_sync_models(List *names, bool drop_columns);
 extern void corm_run_steps(List *steps);
-extern void corm_set_drop_columns(bool drop);
 extern void corm_execute(const char *sql);
 extern void corm_collect_statements(List **into, MemoryContext cxt);
 

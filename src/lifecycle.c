@@ -149,8 +149,7 @@ drop_model(const char *name, bool cascade)
 	{
 		CormResolved *owner = corm_table_owner(corm_resolve_model(row->parent, false));
 
-		corm_set_drop_columns(true);
-		corm_sync_models(corm_models_to_sync("model", owner->row->name));
+		corm_sync_models(corm_models_to_sync("model", owner->row->name), true);
 	}
 }
 
@@ -315,7 +314,7 @@ corm_drop_query_class(PG_FUNCTION_ARGS)
 	corm_reset_resolve_cache();
 	foreach(lc, affected)
 		if (corm_load_model(lfirst(lc), true))
-			corm_sync_model(lfirst(lc), false);
+			corm_sync_model(lfirst(lc), false, false);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
@@ -336,7 +335,7 @@ corm_drop_query_method(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("query method \"%s\" of query class \"%s\" does not exist", name, query_class)));
-	corm_sync_models(corm_models_to_sync("query class", query_class));
+	corm_sync_models(corm_models_to_sync("query class", query_class), false);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
@@ -379,7 +378,7 @@ corm_rename_model(PG_FUNCTION_ARGS)
 	query("UPDATE corm.model SET name = $2 WHERE name = $1", 2, args);
 	sync = corm_models_to_sync("model", new);
 	sync = list_concat(sync, corm_models_to_sync("relationship target", new));
-	corm_sync_models(sync);
+	corm_sync_models(sync, false);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
@@ -484,19 +483,19 @@ corm_rename_column(PG_FUNCTION_ARGS)
 	query("UPDATE corm.model SET columns = $2 WHERE name = $1", 2, args);
 	corm_reset_resolve_cache();
 	corm_sync_models(list_concat(corm_models_to_sync("model", model),
-								 corm_models_to_sync("relationship target", model)));
+								 corm_models_to_sync("relationship target", model)), false);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
 
 /*
  * Run "work" in a subtransaction that is always rolled back, collecting the
- * statements corm runs.  Returns the error message if it failed.
+ * statements corm runs.  Returns the error message if it failed, and its
+ * SQLSTATE in *code.
  */
-static int	failure_code = 0;		/* the SQLSTATE of the last failure */
-
 static char *
-collect_rolled_back(void (*work) (void *), void *arg, List **statements, MemoryContext keep)
+collect_rolled_back(void (*work) (void *), void *arg, List **statements, MemoryContext keep,
+					int *code)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
@@ -517,7 +516,7 @@ collect_rolled_back(void (*work) (void *), void *arg, List **statements, MemoryC
 		error = CopyErrorData();
 		FlushErrorState();
 		failure = psprintf("%s (SQLSTATE %s)", error->message, unpack_sql_state(error->sqlerrcode));
-		failure_code = error->sqlerrcode;
+		*code = error->sqlerrcode;
 	}
 	PG_END_TRY();
 	corm_collect_statements(NULL, NULL);
@@ -553,8 +552,9 @@ corm_dry_run(PG_FUNCTION_ARGS)
 {
 	char	   *statement = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	List	   *statements = NIL;
+	int			failure_code = 0;
 	char	   *failure = collect_rolled_back(run_statement, statement, &statements,
-											  CurrentMemoryContext);
+											  CurrentMemoryContext, &failure_code);
 	StringInfoData buf;
 	ListCell   *lc;
 
@@ -574,9 +574,7 @@ sync_one(void *arg)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	corm_reset_resolve_cache();
-	corm_set_drop_columns(true);
-	corm_sync_model((const char *) arg, false);
-	corm_set_drop_columns(false);
+	corm_sync_model((const char *) arg, false, true);
 	SPI_finish();
 }
 
@@ -607,7 +605,8 @@ corm_check(PG_FUNCTION_ARGS)
 	foreach(lc, models)
 	{
 		List	   *statements = NIL;
-		char	   *failure = collect_rolled_back(sync_one, lfirst(lc), &statements, keep);
+		int			code = 0;
+		char	   *failure = collect_rolled_back(sync_one, lfirst(lc), &statements, keep, &code);
 		ListCell   *sc;
 
 		if (failure)

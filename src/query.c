@@ -440,8 +440,8 @@ foreign_keys(List *from, List *to, bool many_to_one)
 			  "  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]"
 			  "  JOIN pg_catalog.pg_attribute r ON r.attrelid = c.confrelid AND r.attnum = c.confkey[1]"
 			  " WHERE c.contype = 'f' AND cardinality(c.conkey) = 1"
-			  "   AND c.conrelid IN (SELECT pg_catalog.to_regclass(t) FROM unnest($1::text[]) t)"
-			  "   AND c.confrelid IN (SELECT pg_catalog.to_regclass(t) FROM unnest($2::text[]) t)"
+			  "   AND c.conrelid IN (SELECT pg_catalog.to_regclass(t) FROM pg_catalog.unnest($1::text[]) t)"
+			  "   AND c.confrelid IN (SELECT pg_catalog.to_regclass(t) FROM pg_catalog.unnest($2::text[]) t)"
 			  "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint p WHERE p.conrelid = c.conrelid"
 			  "                   AND p.contype = 'p' AND p.conkey = c.conkey)"
 			  " ORDER BY 1, 2", 2, args);

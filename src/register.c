@@ -212,8 +212,9 @@ corm_register_model_class(PG_FUNCTION_ARGS)
 	char	   *meta = corm_text_arg(fcinfo, 3);
 	char	   *query_class = corm_text_arg(fcinfo, 4);
 
+	bool		drop_columns = PG_NARGS() > 5 && !PG_ARGISNULL(5) && PG_GETARG_BOOL(5);
+
 	corm_begin_call();
-	corm_set_drop_columns(PG_NARGS() > 5 && !PG_ARGISNULL(5) && PG_GETARG_BOOL(5));
 	if (strcmp(name, "Model") == 0)
 		corm_refuse_builtin("model class", name);
 	corm_require_owner("model class", "model_class", "name", name);
@@ -248,7 +249,7 @@ corm_register_model_class(PG_FUNCTION_ARGS)
 						" ON CONFLICT (name) DO UPDATE SET primary_key = $2, columns = $3,"
 						" meta = $4, query_class = $5",
 						5, (const char *[]) {name, primary_key, columns, meta, query_class});
-	corm_sync_models(corm_models_to_sync("model class", name));
+	corm_sync_models(corm_models_to_sync("model class", name), drop_columns);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
@@ -302,8 +303,9 @@ corm_register_mixin(PG_FUNCTION_ARGS)
 	bool		nulls[4] = {false, false, false, false};
 	const char *what = psprintf("onupdate of mixin \"%s\"", name);
 
+	bool		drop_columns = PG_NARGS() > 4 && !PG_ARGISNULL(4) && PG_GETARG_BOOL(4);
+
 	corm_begin_call();
-	corm_set_drop_columns(PG_NARGS() > 4 && !PG_ARGISNULL(4) && PG_GETARG_BOOL(4));
 	corm_require_owner("mixin", "mixin", "name", name);
 	mixins = names_arg(fcinfo, 3, "mixin", name);
 	foreach(lc, mixins)
@@ -339,7 +341,7 @@ corm_register_mixin(PG_FUNCTION_ARGS)
 				  " VALUES ($1, $2, $3, $4, $5::regrole)"
 				  " ON CONFLICT (name) DO UPDATE SET columns = $2, onupdate = $3, mixins = $4",
 				  4, types, values, nulls);
-	corm_sync_models(corm_models_to_sync("mixin", name));
+	corm_sync_models(corm_models_to_sync("mixin", name), drop_columns);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
@@ -392,8 +394,9 @@ corm_register_model(PG_FUNCTION_ARGS)
 	Datum		values[12];
 	bool		nulls[12] = {0};
 
+	bool		drop_columns = PG_NARGS() > 12 && !PG_ARGISNULL(12) && PG_GETARG_BOOL(12);
+
 	corm_begin_call();
-	corm_set_drop_columns(PG_NARGS() > 12 && !PG_ARGISNULL(12) && PG_GETARG_BOOL(12));
 	corm_require_owner("model", "model", "name", name);
 	mixins = names_arg(fcinfo, 4, "mixin", NULL);
 	if (parent && strcmp(parent, name) == 0)
@@ -441,8 +444,8 @@ corm_register_model(PG_FUNCTION_ARGS)
 
 	/* the model itself first, reporting overridden columns; then its descendants */
 	sync = corm_models_to_sync("model", name);
-	corm_sync_model(name, true);
-	corm_sync_models(list_delete_first(sync));
+	corm_sync_model(name, true, drop_columns);
+	corm_sync_models(list_delete_first(sync), drop_columns);
 	corm_run_hooks(name);
 	SPI_finish();
 	PG_RETURN_VOID();
@@ -506,7 +509,7 @@ corm_register_meta(PG_FUNCTION_ARGS)
 				  " VALUES ($1, $2, $3, $4, $5::regrole)"
 				  " ON CONFLICT (name) DO UPDATE SET naming = $2, binding = $3, hooks = $4",
 				  4, types, values, nulls);
-	corm_sync_models(corm_models_to_sync("meta", name));
+	corm_sync_models(corm_models_to_sync("meta", name), false);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
@@ -534,7 +537,7 @@ corm_register_bind(PG_FUNCTION_ARGS)
 						" VALUES ($1, $2, $3, $4::regrole)"
 						" ON CONFLICT (key) DO UPDATE SET schema = $2, tablespace = $3",
 						3, (const char *[]) {key, schema, tablespace});
-	corm_sync_models(corm_models_to_sync("bind", key));
+	corm_sync_models(corm_models_to_sync("bind", key), false);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
@@ -599,7 +602,7 @@ corm_register_query_class(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
 				 errmsg("query class \"%s\" cannot inherit from query class \"%s\", which inherits from it",
 						name, base)));
-	corm_sync_models(corm_models_to_sync("query class", name));
+	corm_sync_models(corm_models_to_sync("query class", name), false);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
@@ -657,7 +660,7 @@ corm_register_query_method(PG_FUNCTION_ARGS)
 						" ON CONFLICT (query_class, name) DO UPDATE SET args = $3, returns = $4, body = $5,"
 						" language = $6, volatility = $7",
 						7, (const char *[]) {query_class, name, args, returns, body, language, volatility});
-	corm_sync_models(corm_models_to_sync("query class", query_class));
+	corm_sync_models(corm_models_to_sync("query class", query_class), false);
 	SPI_finish();
 	PG_RETURN_VOID();
 }

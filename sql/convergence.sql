@@ -1,0 +1,99 @@
+-- Convergence (SPEC §8, 0.2): a migrated database holds what a fresh one
+-- built from the final definitions holds, and corm.check() sees every
+-- difference.  One section per defect that once broke the promise.
+CREATE SCHEMA conv;
+SET search_path = conv;
+\set VERBOSITY default
+
+-- a constraint's definition as PostgreSQL holds it
+CREATE FUNCTION conv.cons(t regclass) RETURNS TABLE (name name, definition text)
+    LANGUAGE sql AS $$
+    SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+     WHERE conrelid = t AND contype <> 'n' ORDER BY conname COLLATE "C" $$;
+
+-- ===================================================== foreign key actions
+SELECT corm.register_model_class('CvModel', primary_key => 'id integer');
+SELECT corm.register_model('CvUser', model_class => 'CvModel', tablename => 'cv_user');
+SELECT corm.register_model('CvEditor', model_class => 'CvModel');
+SELECT corm.register_model('CvPet', model_class => 'CvModel', columns => 'owner_id integer REFERENCES cv_user');
+INSERT INTO cv_user VALUES (1); INSERT INTO cv_editor VALUES (1); INSERT INTO cv_pet (owner_id) VALUES (1);
+-- ON DELETE CASCADE is a change: the dry run shows it, registering makes it
+SELECT corm.dry_run($$SELECT corm.register_model('CvPet', model_class => 'CvModel',
+                      columns => 'owner_id integer REFERENCES cv_user ON DELETE CASCADE')$$);
+SELECT corm.register_model('CvPet', model_class => 'CvModel',
+                           columns => 'owner_id integer REFERENCES cv_user ON DELETE CASCADE');
+SELECT * FROM conv.cons('cv_pet');
+SELECT * FROM corm.check();
+-- and registering it again unchanged runs nothing
+SELECT corm.dry_run($$SELECT corm.register_model('CvPet', model_class => 'CvModel',
+                      columns => 'owner_id integer REFERENCES cv_user ON DELETE CASCADE')$$) AS unchanged;
+-- a new target, ON UPDATE, DEFERRABLE: each is the constraint's own
+SELECT corm.register_model('CvPet', model_class => 'CvModel',
+                           columns => 'owner_id integer REFERENCES cv_editor ON DELETE SET NULL DEFERRABLE');
+SELECT * FROM conv.cons('cv_pet');
+SELECT corm.register_model('CvPet', model_class => 'CvModel',
+                           columns => 'owner_id integer REFERENCES cv_editor ON DELETE SET NULL ON UPDATE CASCADE DEFERRABLE INITIALLY DEFERRED');
+SELECT * FROM conv.cons('cv_pet');
+-- drift made by hand: check() sees the action that changed
+ALTER TABLE cv_pet DROP CONSTRAINT cv_pet_owner_id_fkey;
+ALTER TABLE cv_pet ADD FOREIGN KEY (owner_id) REFERENCES cv_editor DEFERRABLE INITIALLY DEFERRED;
+SELECT model, fix FROM corm.check();
+SELECT corm.register_model('CvPet', model_class => 'CvModel',
+                           columns => 'owner_id integer REFERENCES cv_editor ON DELETE SET NULL ON UPDATE CASCADE DEFERRABLE INITIALLY DEFERRED');
+SELECT count(*) AS drift FROM corm.check();
+
+-- ===================================================== unique keys and names
+SELECT corm.register_model('CvSlot', model_class => 'CvModel',
+                           columns => 'a int, b int, n int, UNIQUE (a, b), CONSTRAINT n_positive CHECK (n > 0)');
+-- (b, a) is another index than (a, b): the order of a key's columns counts
+SELECT corm.register_model('CvSlot', model_class => 'CvModel',
+                           columns => 'a int, b int, n int, UNIQUE (b, a), CONSTRAINT n_positive CHECK (n > 0)');
+SELECT * FROM conv.cons('cv_slot');
+-- a constraint given another name is renamed, not made again
+SELECT corm.dry_run($$SELECT corm.register_model('CvSlot', model_class => 'CvModel',
+                      columns => 'a int, b int, n int, UNIQUE (b, a), CONSTRAINT n_above_zero CHECK (n > 0)')$$);
+SELECT corm.register_model('CvSlot', model_class => 'CvModel',
+                           columns => 'a int, b int, n int, UNIQUE (b, a), CONSTRAINT n_above_zero CHECK (n > 0)');
+SELECT * FROM conv.cons('cv_slot');
+-- INCLUDE and NULLS NOT DISTINCT are part of a unique key
+SELECT corm.register_model('CvSlot', model_class => 'CvModel',
+                           columns => 'a int, b int, n int, UNIQUE NULLS NOT DISTINCT (b, a) INCLUDE (n), CONSTRAINT n_above_zero CHECK (n > 0)');
+SELECT * FROM conv.cons('cv_slot');
+SELECT count(*) AS drift FROM corm.check();
+
+-- ===================================================== no state of one call reaches another
+-- drop_columns => true of one call (here a rolled-back drop of a
+-- single-table subclass, which drops its columns from the shared table)
+-- once stayed set for the next call, which then dropped a column and its
+-- rows that its own call had not been told to drop
+SELECT corm.register_model('CvAnimal', columns => 'id integer PRIMARY KEY, kind text NOT NULL',
+                           polymorphic_on => 'kind');
+SELECT corm.register_model('CvCat', parent => 'CvAnimal', columns => 'lives int');
+SELECT corm.register_model('CvAuthor', columns => 'id integer PRIMARY KEY');
+ALTER TABLE cv_author ADD COLUMN note text;
+INSERT INTO cv_author VALUES (1, 'keep me');
+BEGIN;
+SELECT corm.rename_model('CvAuthor', 'CvWriter');
+ROLLBACK;
+BEGIN;
+SELECT corm.drop_model('CvCat');
+ROLLBACK;
+SELECT corm.rename_model('CvAuthor', 'CvWriter');
+SELECT * FROM cv_author;
+-- and after an error inside corm.check()
+SELECT count(*) >= 0 AS checked FROM corm.check();
+SELECT corm.rename_model('CvAuthor', 'CvWriter');
+SELECT * FROM cv_author;
+
+-- ===================================================== clean up
+SELECT corm.drop_model('CvCat');
+SELECT corm.drop_model('CvAnimal');
+SELECT corm.drop_model('CvAuthor');
+SELECT corm.drop_model('CvSlot');
+SELECT corm.drop_model('CvPet');
+SELECT corm.drop_model('CvEditor');
+SELECT corm.drop_model('CvUser');
+SELECT corm.drop_model_class('CvModel');
+DROP FUNCTION conv.cons(regclass);
+DROP SCHEMA conv;
+RESET search_path;
