@@ -61,6 +61,21 @@ SELECT corm.register_model('CvSlot', model_class => 'CvModel',
 SELECT * FROM conv.cons('cv_slot');
 SELECT count(*) AS drift FROM corm.check();
 
+-- ===================================================== a mixin gains a column
+-- The table gets it last (PostgreSQL appends every added column); the view
+-- and its row type have it at the mixin's place, as a fresh build does.
+SELECT corm.register_mixin('CvStamp', columns => 'created date NOT NULL DEFAULT ''2020-01-01''');
+SELECT corm.register_model('CvNote', model_class => 'CvModel', mixins => '{CvStamp}', columns => 'body text');
+GRANT SELECT ON cv_note_view TO PUBLIC;
+SELECT corm.register_mixin('CvStamp', columns => 'created date NOT NULL DEFAULT ''2020-01-01'', revision int NOT NULL DEFAULT 0');
+SELECT attname FROM pg_attribute WHERE attrelid = 'cv_note'::regclass AND attnum > 0 ORDER BY attnum;
+SELECT attname FROM pg_attribute WHERE attrelid = 'cv_note_view'::regclass AND attnum > 0 ORDER BY attnum;
+SELECT position, name, origin FROM corm.model_columns('CvNote');
+SELECT (ROW(1, '2021-02-03', 4, 'hello')::cv_note_view).*;
+SELECT has_table_privilege('public', 'cv_note_view', 'SELECT') AS grant_kept;
+SELECT corm.drop_model('CvNote');
+SELECT corm.drop_mixin('CvStamp');
+
 -- ===================================================== no state of one call reaches another
 -- drop_columns => true of one call (here a rolled-back drop of a
 -- single-table subclass, which drops its columns from the shared table)

@@ -89,3 +89,12 @@ CREATE FUNCTION corm.diagram(format text DEFAULT 'mermaid', models text[] DEFAUL
 
 COMMENT ON FUNCTION corm.diagram(text, text[]) IS
     'the models as an entity-relationship diagram: mermaid or dot (Graphviz)';
+
+-- 0.2 generates views (and so row types) in each model's declared column
+-- order, where 0.1 followed the order of the table's columns: every
+-- model's objects are brought to what 0.2 makes of its definition, as a
+-- fresh 0.2 install would hold them (grants kept)
+CREATE FUNCTION corm.sync_all() RETURNS void
+    AS 'MODULE_PATHNAME', 'corm_sync_all' LANGUAGE C VOLATILE;
+SELECT corm.sync_all();
+DROP FUNCTION corm.sync_all();

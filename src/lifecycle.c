@@ -13,6 +13,7 @@
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
+#include "commands/extension.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -34,6 +35,7 @@ PG_FUNCTION_INFO_V1(corm_rename_column);
 PG_FUNCTION_INFO_V1(corm_check);
 PG_FUNCTION_INFO_V1(corm_dry_run);
 PG_FUNCTION_INFO_V1(corm_guard_drop);
+PG_FUNCTION_INFO_V1(corm_sync_all);
 
 static uint64
 query(const char *sql, int nargs, const char **args)
@@ -626,6 +628,40 @@ corm_check(PG_FUNCTION_ARGS)
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
 	}
+	PG_RETURN_VOID();
+}
+
+/*
+ * corm.sync_all(): bring every model's generated objects to what this
+ * version of corm generates for its definition, in the order the models
+ * were registered.  An update script runs it when a new version generates
+ * something else for the same definitions (0.2: views in declared column
+ * order), so that an updated database holds what a fresh install holds.
+ * No hook runs and no column is dropped: the definitions are unchanged.
+ */
+Datum
+corm_sync_all(PG_FUNCTION_ARGS)
+{
+	bool		in_script = creating_extension;
+
+	/*
+	 * Objects made while an extension script runs become members of the
+	 * extension; a model's are the user's own, as when a registration makes
+	 * them, so the script's membership is set aside while they are made.
+	 */
+	creating_extension = false;
+	PG_TRY();
+	{
+		corm_begin_call();
+		corm_sync_models(names("SELECT name FROM corm.model WHERE $1 = $1 ORDER BY registered", ""),
+						 false);
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		creating_extension = in_script;
+	}
+	PG_END_TRY();
 	PG_RETURN_VOID();
 }
 

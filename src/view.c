@@ -68,9 +68,8 @@ level_of(List *levels, CormColumn *col)
 typedef struct PlacedColumn
 {
 	CormColumn *col;
-	int			level;
-	int			depth;			/* of the model that added it to the table */
-	int			attnum;
+	int			level;			/* the table that holds it, the root's 0 */
+	int			position;		/* in the model's declared row */
 } PlacedColumn;
 
 static int
@@ -81,32 +80,16 @@ compare_placed(const ListCell *a, const ListCell *b)
 
 	if (x->level != y->level)
 		return x->level - y->level;
-	if (x->depth != y->depth)
-		return x->depth - y->depth;
-	return x->attnum - y->attnum;
-}
-
-/* how far below its table's owner the model is that added a column to it */
-static int
-added_at_depth(CormResolved *res, CormColumn *col)
-{
-	List	   *chain = NIL;
-	ListCell   *lc;
-
-	for (CormResolved *m = res; m; m = m->kind == CORM_SINGLE ? m->table_parent : NULL)
-		chain = lcons(m, chain);
-	foreach(lc, chain)
-		if (corm_find_column(((CormResolved *) lfirst(lc))->table_columns, col->name))
-			return foreach_current_index(lc);
-	return 0;
+	return x->position - y->position;
 }
 
 /*
- * The view's columns: the root table's first; in each table those an
- * ancestor added before the model's own, each in the order the table holds
- * them.
- * A column that moves from a model into a mixin changes no table, so it
- * changes no view either.
+ * The view's columns: the root table's first, then each joined table's;
+ * within a table, in the model's declared order (corm.model_columns),
+ * never in the order the table happens to hold them.  A column added to a
+ * mixin after its tables were made is appended to each table, as
+ * PostgreSQL appends every added column, but stands at the mixin's place
+ * in the view and its row type, as in a database built afresh.
  */
 static List *
 view_columns(CormResolved *res, List *levels)
@@ -117,19 +100,11 @@ view_columns(CormResolved *res, List *levels)
 
 	foreach(lc, res->columns)
 	{
-		CormColumn *col = lfirst(lc);
 		PlacedColumn *p = palloc(sizeof(PlacedColumn));
-		CormResolved *level;
-		Oid			relid;
 
-		p->col = col;
-		p->level = level_of(levels, col);
-		p->depth = added_at_depth(res, col);
-		level = list_nth(levels, p->level);
-		relid = get_relname_relid(level->table, get_namespace_oid(level->schema, true));
-		p->attnum = OidIsValid(relid) ? get_attnum(relid, col->name) : InvalidAttrNumber;
-		if (p->attnum == InvalidAttrNumber)
-			p->attnum = 10000 + foreach_current_index(lc);
+		p->col = lfirst(lc);
+		p->level = level_of(levels, p->col);
+		p->position = foreach_current_index(lc);
 		placed = lappend(placed, p);
 	}
 	list_sort(placed, compare_placed);
