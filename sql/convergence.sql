@@ -100,6 +100,17 @@ SELECT count(*) >= 0 AS checked FROM corm.check();
 SELECT corm.rename_model('CvAuthor', 'CvWriter');
 SELECT * FROM cv_author;
 
+-- ===================================================== cascade says what it drops
+SELECT corm.register_model('CvBoard', model_class => 'CvModel');
+SELECT corm.register_model('CvOrg', model_class => 'CvModel', columns => 'board_id int REFERENCES cv_board');
+SELECT corm.register_model('CvMember', model_class => 'CvModel', columns => 'org_id int REFERENCES cv_org');
+SELECT corm.register_model('CvAdmin', parent => 'CvMember', columns => 'level int');
+SELECT corm.register_relationship('CvBoard', 'orgs', 'CvOrg');
+SELECT corm.drop_model('CvOrg');
+SELECT corm.drop_model('CvOrg', cascade => true);
+SELECT name FROM corm.model WHERE name IN ('CvOrg', 'CvMember', 'CvAdmin', 'CvBoard') ORDER BY name;
+SELECT corm.drop_model('CvBoard');
+
 -- ===================================================== clean up
 SELECT corm.drop_model('CvCat');
 SELECT corm.drop_model('CvAnimal');

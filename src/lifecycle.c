@@ -83,7 +83,45 @@ refuse_dependents(const char *kind, const char *name, const char *what, List *de
 			 errhint("Drop them first, or pass cascade => true to drop them too.")));
 }
 
-static void drop_model(const char *name, bool cascade);
+static void drop_model(const char *name, bool cascade, List **dropped);
+
+/*
+ * What a drop with cascade => true takes along is said, as PostgreSQL's own
+ * DROP ... CASCADE says it: one NOTICE, each object on a line of its own.
+ */
+static void
+report_cascade(List *dropped)
+{
+	StringInfoData detail;
+	ListCell   *lc;
+
+	if (dropped == NIL)
+		return;
+	if (list_length(dropped) == 1)
+	{
+		ereport(NOTICE, (errmsg("drop cascades to %s", (char *) linitial(dropped))));
+		return;
+	}
+	initStringInfo(&detail);
+	foreach(lc, dropped)
+		appendStringInfo(&detail, "%sdrop cascades to %s", detail.len ? "\n" : "", (char *) lfirst(lc));
+	ereport(NOTICE,
+			(errmsg("drop cascades to %d other objects", list_length(dropped)),
+			 errdetail_internal("%s", detail.data)));
+}
+
+/* a model that a drop takes along, as the NOTICE names it */
+static char *
+dropped_model(CormModelRow *row)
+{
+	if (row->table_name && row->kind && strcmp(row->kind, "single") == 0)
+		return psprintf("model \"%s\" (its columns of table %s)", row->name,
+						corm_qualified(row->table_schema, row->table_name));
+	if (row->table_name)
+		return psprintf("model \"%s\" with table %s", row->name,
+						corm_qualified(row->table_schema, row->table_name));
+	return psprintf("model \"%s\"", row->name);
+}
 
 /*
  * The other models whose tables have a foreign key to a model's table: a
@@ -103,17 +141,27 @@ referencing_models(const char *name)
 				 " ORDER BY o.registered", name);
 }
 
-/* drop a list of models, most recently registered (subclasses) first */
+/*
+ * Drop a list of models, most recently registered (subclasses) first,
+ * adding each to *dropped.
+ */
 static void
-drop_models(List *models)
+drop_models(List *models, List **dropped)
 {
 	for (int i = list_length(models) - 1; i >= 0; i--)
-		if (corm_load_model(list_nth(models, i), true))
-			drop_model(list_nth(models, i), true);
+	{
+		CormModelRow *row = corm_load_model(list_nth(models, i), true);
+
+		if (row == NULL)
+			continue;
+		*dropped = lappend(*dropped, dropped_model(row));
+		drop_model(row->name, true, dropped);
+	}
 }
 
+/* drop a model and what is generated for it; with cascade, its dependents first */
 static void
-drop_model(const char *name, bool cascade)
+drop_model(const char *name, bool cascade, List **dropped)
 {
 	CormModelRow *row = corm_load_model(name, false);
 	List	   *children = names("SELECT name FROM corm.model WHERE parent = $1 ORDER BY registered", name);
@@ -128,10 +176,18 @@ drop_model(const char *name, bool cascade)
 		refuse_dependents("model", name,
 						  children ? "Models" : referencing ? "Models whose tables reference it" : "Relationships",
 						  children ? children : referencing ? referencing : related);
-	drop_models(list_delete_first(corm_models_to_sync("model", name)));
-	drop_models(referencing);
+	drop_models(list_delete_first(corm_models_to_sync("model", name)), dropped);
+	drop_models(referencing, dropped);
 	corm_reset_resolve_cache();
 	res = corm_resolve_model(name, false);
+	{
+		ListCell   *lc;
+
+		/* other models' relationships that lead here go too */
+		foreach(lc, names("SELECT model || '.' || name FROM corm.relationship"
+						  " WHERE target = $1 AND model <> $1 ORDER BY 1", name))
+			*dropped = lappend(*dropped, psprintf("relationship \"%s\"", (char *) lfirst(lc)));
+	}
 
 	/* what is generated over the view, then the view, then the table */
 	corm_drop_functions_over(name);
@@ -162,8 +218,11 @@ corm_drop_model(PG_FUNCTION_ARGS)
 	char	   *name = corm_name_arg(fcinfo, 0, "model");
 	bool		cascade = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 
+	List	   *dropped = NIL;
+
 	corm_begin_call();
-	drop_model(name, cascade);
+	drop_model(name, cascade, &dropped);
+	report_cascade(dropped);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
@@ -176,6 +235,7 @@ corm_drop_mixin(PG_FUNCTION_ARGS)
 	bool		cascade = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	List	   *mixins;
 	List	   *models;
+	List	   *dropped = NIL;
 	ListCell   *lc;
 
 	corm_begin_call();
@@ -185,14 +245,16 @@ corm_drop_mixin(PG_FUNCTION_ARGS)
 	models = names("SELECT name FROM corm.model WHERE mixins @> ARRAY[$1] ORDER BY registered", name);
 	if ((mixins || models) && !cascade)
 		refuse_dependents("mixin", name, models ? "Models" : "Mixins", models ? models : mixins);
-	drop_models(corm_models_to_sync("mixin", name));
+	drop_models(corm_models_to_sync("mixin", name), &dropped);
 	foreach(lc, mixins)
 	{
 		const char *args[1] = {lfirst(lc)};
 
 		query("DELETE FROM corm.mixin WHERE name = $1", 1, args);
+		dropped = lappend(dropped, psprintf("mixin \"%s\"", args[0]));
 	}
 	query("DELETE FROM corm.mixin WHERE name = $1", 1, (const char **) &name);
+	report_cascade(dropped);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
@@ -204,6 +266,7 @@ corm_drop_model_class(PG_FUNCTION_ARGS)
 	char	   *name = corm_name_arg(fcinfo, 0, "model class");
 	bool		cascade = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	List	   *models;
+	List	   *dropped = NIL;
 
 	corm_begin_call();
 	if (strcmp(name, "Model") == 0)
@@ -213,8 +276,9 @@ corm_drop_model_class(PG_FUNCTION_ARGS)
 	models = names("SELECT name FROM corm.model WHERE model_class = $1 ORDER BY registered", name);
 	if (models && !cascade)
 		refuse_dependents("model class", name, "Models", models);
-	drop_models(corm_models_to_sync("model class", name));
+	drop_models(corm_models_to_sync("model class", name), &dropped);
 	query("DELETE FROM corm.model_class WHERE name = $1", 1, (const char **) &name);
+	report_cascade(dropped);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
@@ -226,6 +290,7 @@ corm_drop_meta(PG_FUNCTION_ARGS)
 	char	   *name = corm_name_arg(fcinfo, 0, "meta policy");
 	bool		cascade = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	List	   *classes;
+	List	   *dropped = NIL;
 	ListCell   *lc;
 
 	corm_begin_call();
@@ -236,14 +301,16 @@ corm_drop_meta(PG_FUNCTION_ARGS)
 	classes = names("SELECT name FROM corm.model_class WHERE meta = $1 ORDER BY name", name);
 	if (classes && !cascade)
 		refuse_dependents("meta policy", name, "Model classes", classes);
-	drop_models(corm_models_to_sync("meta", name));
+	drop_models(corm_models_to_sync("meta", name), &dropped);
 	foreach(lc, classes)
 	{
 		const char *args[1] = {lfirst(lc)};
 
 		query("DELETE FROM corm.model_class WHERE name = $1", 1, args);
+		dropped = lappend(dropped, psprintf("model class \"%s\"", args[0]));
 	}
 	query("DELETE FROM corm.meta WHERE name = $1", 1, (const char **) &name);
+	report_cascade(dropped);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
@@ -255,6 +322,7 @@ corm_drop_bind(PG_FUNCTION_ARGS)
 	char	   *key = corm_name_arg(fcinfo, 0, "bind key");
 	bool		cascade = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	List	   *models;
+	List	   *dropped = NIL;
 
 	corm_begin_call();
 	if (query("SELECT 1 FROM corm.bind WHERE key = $1", 1, (const char **) &key) == 0)
@@ -265,8 +333,9 @@ corm_drop_bind(PG_FUNCTION_ARGS)
 	models = names("SELECT name FROM corm.model WHERE bind_key = $1 ORDER BY registered", key);
 	if (models && !cascade)
 		refuse_dependents("bind", key, "Models", models);
-	drop_models(corm_models_to_sync("bind", key));
+	drop_models(corm_models_to_sync("bind", key), &dropped);
 	query("DELETE FROM corm.bind WHERE key = $1", 1, (const char **) &key);
+	report_cascade(dropped);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
@@ -279,6 +348,7 @@ corm_drop_query_class(PG_FUNCTION_ARGS)
 	bool		cascade = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	List	   *dependents;
 	List	   *affected;
+	List	   *dropped = NIL;
 	ListCell   *lc;
 
 	corm_begin_call();
@@ -307,7 +377,12 @@ corm_drop_query_class(PG_FUNCTION_ARGS)
 								BoolGetDatum(true));
 		drop_models(names("SELECT name FROM corm.model WHERE query_class = $1"
 						  " OR model_class IN (SELECT name FROM corm.model_class WHERE query_class = $1)"
-						  " ORDER BY registered", name));
+						  " ORDER BY registered", name), &dropped);
+		foreach(lc, names("SELECT 'model class \"' || name || '\"' FROM corm.model_class"
+						  " WHERE query_class = $1 UNION ALL"
+						  " SELECT 'relationship \"' || model || '.' || name || '\"' FROM corm.relationship"
+						  " WHERE query_class = $1 ORDER BY 1", name))
+			dropped = lappend(dropped, lfirst(lc));
 		query("DELETE FROM corm.model_class WHERE query_class = $1", 1, (const char **) &name);
 		query("DELETE FROM corm.relationship WHERE query_class = $1", 1, (const char **) &name);
 	}
@@ -317,6 +392,7 @@ corm_drop_query_class(PG_FUNCTION_ARGS)
 	foreach(lc, affected)
 		if (corm_load_model(lfirst(lc), true))
 			corm_sync_model(lfirst(lc), false, false);
+	report_cascade(dropped);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
