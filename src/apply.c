@@ -109,6 +109,40 @@ corm_execute(const char *sql)
 }
 
 /*
+ * Run one statement of a plan.  A lock it waits for longer than
+ * lock_timeout fails the call (55P03) with a message that names the
+ * relation, where PostgreSQL's own says only that it timed out; as for any
+ * error, the whole call is undone.
+ */
+static void
+run_step(CormStep *step)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		corm_execute(step->sql);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *error;
+
+		MemoryContextSwitchTo(cxt);
+		error = CopyErrorData();
+		if (error->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE || step->table == NULL)
+			PG_RE_THROW();
+		FlushErrorState();
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("could not lock relation %s within lock_timeout",
+						corm_qualified(step->schema, step->table)),
+				 errdetail("%s, while running: %s", error->message, step->sql),
+				 errhint("Another transaction holds a lock on it. Nothing was changed: try again when it has finished, or with a longer lock_timeout.")));
+	}
+	PG_END_TRY();
+}
+
+/*
  * Run a plan's statements.  Settings a plan makes (SET LOCAL) last only
  * while it runs, and a schema that exists already is not created again.
  */
@@ -124,7 +158,7 @@ corm_run_steps(List *steps)
 
 		if (step->kind == CORM_CREATE_SCHEMA && OidIsValid(get_namespace_oid(step->schema, true)))
 			continue;
-		corm_execute(step->sql);
+		run_step(step);
 	}
 	AtEOXact_GUC(true, nestlevel);
 }
