@@ -18,14 +18,14 @@ SELECT corm.register_model('CvEditor', model_class => 'CvModel');
 SELECT corm.register_model('CvPet', model_class => 'CvModel', columns => 'owner_id integer REFERENCES cv_user');
 INSERT INTO cv_user VALUES (1); INSERT INTO cv_editor VALUES (1); INSERT INTO cv_pet (owner_id) VALUES (1);
 -- ON DELETE CASCADE is a change: the dry run shows it, registering makes it
-SELECT corm.dry_run($$SELECT corm.register_model('CvPet', model_class => 'CvModel',
+SELECT * FROM corm.dry_run($$SELECT corm.register_model('CvPet', model_class => 'CvModel',
                       columns => 'owner_id integer REFERENCES cv_user ON DELETE CASCADE')$$);
 SELECT corm.register_model('CvPet', model_class => 'CvModel',
                            columns => 'owner_id integer REFERENCES cv_user ON DELETE CASCADE');
 SELECT * FROM conv.cons('cv_pet');
 SELECT * FROM corm.check();
 -- and registering it again unchanged runs nothing
-SELECT corm.dry_run($$SELECT corm.register_model('CvPet', model_class => 'CvModel',
+SELECT * FROM corm.dry_run($$SELECT corm.register_model('CvPet', model_class => 'CvModel',
                       columns => 'owner_id integer REFERENCES cv_user ON DELETE CASCADE')$$) AS unchanged;
 -- a new target, ON UPDATE, DEFERRABLE: each is the constraint's own
 SELECT corm.register_model('CvPet', model_class => 'CvModel',
@@ -50,7 +50,7 @@ SELECT corm.register_model('CvSlot', model_class => 'CvModel',
                            columns => 'a int, b int, n int, UNIQUE (b, a), CONSTRAINT n_positive CHECK (n > 0)');
 SELECT * FROM conv.cons('cv_slot');
 -- a constraint given another name is renamed, not made again
-SELECT corm.dry_run($$SELECT corm.register_model('CvSlot', model_class => 'CvModel',
+SELECT * FROM corm.dry_run($$SELECT corm.register_model('CvSlot', model_class => 'CvModel',
                       columns => 'a int, b int, n int, UNIQUE (b, a), CONSTRAINT n_above_zero CHECK (n > 0)')$$);
 SELECT corm.register_model('CvSlot', model_class => 'CvModel',
                            columns => 'a int, b int, n int, UNIQUE (b, a), CONSTRAINT n_above_zero CHECK (n > 0)');
@@ -99,6 +99,25 @@ SELECT * FROM cv_author;
 SELECT count(*) >= 0 AS checked FROM corm.check();
 SELECT corm.rename_model('CvAuthor', 'CvWriter');
 SELECT * FROM cv_author;
+
+-- ===================================================== what a call would lock, rewrite and scan
+-- measured in the rolled-back run, as PostgreSQL decides it: a longer
+-- varchar is no rewrite, int to bigint is; a new CHECK and SET NOT NULL scan
+-- the rows; a foreign key also locks the table it references
+SELECT corm.register_model('CvItem', model_class => 'CvModel', columns => 'code varchar(10), qty int, cv_user_id int');
+SELECT step, relation, lock, rewrite, scan, ddl FROM corm.dry_run($$SELECT corm.register_model('CvItem', model_class => 'CvModel',
+    columns => 'code varchar(20), qty int, cv_user_id int')$$) WHERE ddl LIKE 'ALTER TABLE%';
+SELECT step, relation, lock, rewrite, scan, ddl FROM corm.dry_run($$SELECT corm.register_model('CvItem', model_class => 'CvModel',
+    columns => 'code varchar(10), qty bigint, cv_user_id int')$$) WHERE ddl LIKE 'ALTER TABLE%';
+SELECT step, relation, lock, rewrite, scan, ddl FROM corm.dry_run($$SELECT corm.register_model('CvItem', model_class => 'CvModel',
+    columns => 'code varchar(10) NOT NULL, qty int CHECK (qty > 0), cv_user_id int REFERENCES cv_user')$$)
+ WHERE ddl LIKE 'ALTER TABLE%' ORDER BY step, relation;
+-- a statement that touches no relation (a function is not one) still has its row
+SELECT step, relation, lock, rewrite, scan, ddl FROM corm.dry_run($$SELECT corm.register_model('CvItem', model_class => 'CvModel',
+    columns => 'code varchar(10), qty bigint, cv_user_id int')$$) WHERE relation IS NULL ORDER BY step LIMIT 1;
+-- and nothing happened
+SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'cv_item'::regclass AND attname IN ('code', 'qty') ORDER BY attnum;
+SELECT corm.drop_model('CvItem');
 
 -- ===================================================== cascade says what it drops
 SELECT corm.register_model('CvBoard', model_class => 'CvModel');

@@ -90,6 +90,116 @@ CREATE FUNCTION corm.diagram(format text DEFAULT 'mermaid', models text[] DEFAUL
 COMMENT ON FUNCTION corm.diagram(text, text[]) IS
     'the models as an entity-relationship diagram: mermaid or dot (Graphviz)';
 
+-- every register_*, drop_* and rename_* returns the statements it ran, one
+-- row each (0.1: void); dry_run says what each statement locks, rewrites
+-- and scans (0.1: the statements as one text).  A return type cannot be
+-- changed in place: each function is made again.
+DROP FUNCTION corm.register_model_class(text, text, text, text, text, boolean);
+CREATE FUNCTION corm.register_model_class(name text,
+                                          primary_key text DEFAULT NULL,
+                                          columns text DEFAULT NULL,
+                                          meta text DEFAULT 'DefaultMeta',
+                                          query_class text DEFAULT 'BaseQuery',
+                                          drop_columns boolean DEFAULT false)
+    RETURNS SETOF text
+    AS 'MODULE_PATHNAME', 'corm_register_model_class'
+    LANGUAGE C VOLATILE;
+DROP FUNCTION corm.register_mixin(text, text, text, text[], boolean);
+CREATE FUNCTION corm.register_mixin(name text,
+                                    columns text DEFAULT NULL,
+                                    onupdate text DEFAULT NULL,
+                                    mixins text[] DEFAULT '{}',
+                                    drop_columns boolean DEFAULT false)
+    RETURNS SETOF text
+    AS 'MODULE_PATHNAME', 'corm_register_mixin'
+    LANGUAGE C VOLATILE;
+DROP FUNCTION corm.register_model(text, text, text, text, text[], text, boolean, text, text, text, text, text, boolean);
+CREATE FUNCTION corm.register_model(name text,
+                                    columns text DEFAULT NULL,
+                                    parent text DEFAULT NULL,
+                                    model_class text DEFAULT NULL,
+                                    mixins text[] DEFAULT '{}',
+                                    tablename text DEFAULT NULL,
+                                    abstract boolean DEFAULT false,
+                                    bind_key text DEFAULT NULL,
+                                    query_class text DEFAULT NULL,
+                                    onupdate text DEFAULT NULL,
+                                    polymorphic_on text DEFAULT NULL,
+                                    polymorphic_identity text DEFAULT NULL,
+                                    drop_columns boolean DEFAULT false)
+    RETURNS SETOF text
+    AS 'MODULE_PATHNAME', 'corm_register_model'
+    LANGUAGE C VOLATILE;
+DROP FUNCTION corm.register_meta(text, text, boolean, text[]);
+CREATE FUNCTION corm.register_meta(name text,
+                                   naming text DEFAULT 'snake_case',
+                                   binding boolean DEFAULT true,
+                                   hooks text[] DEFAULT '{}')
+    RETURNS SETOF text
+    AS 'MODULE_PATHNAME', 'corm_register_meta'
+    LANGUAGE C VOLATILE;
+DROP FUNCTION corm.register_bind(text, name, name);
+CREATE FUNCTION corm.register_bind(key text, schema name, tablespace name DEFAULT NULL)
+    RETURNS SETOF text
+    AS 'MODULE_PATHNAME', 'corm_register_bind'
+    LANGUAGE C VOLATILE;
+DROP FUNCTION corm.register_query_class(text, text);
+CREATE FUNCTION corm.register_query_class(name text, base text DEFAULT 'BaseQuery')
+    RETURNS SETOF text
+    AS 'MODULE_PATHNAME', 'corm_register_query_class'
+    LANGUAGE C VOLATILE;
+DROP FUNCTION corm.register_query_method(text, text, text, text, text, text, text);
+CREATE FUNCTION corm.register_query_method(query_class text, name text,
+                                           args text, returns text, body text,
+                                           language text DEFAULT 'sql',
+                                           volatility text DEFAULT 'stable')
+    RETURNS SETOF text
+    AS 'MODULE_PATHNAME', 'corm_register_query_method'
+    LANGUAGE C VOLATILE;
+DROP FUNCTION corm.register_relationship(text, text, text, text, text);
+CREATE FUNCTION corm.register_relationship(model text, name text, target text,
+                                           query_class text DEFAULT NULL,
+                                           foreign_key text DEFAULT NULL)
+    RETURNS SETOF text
+    AS 'MODULE_PATHNAME', 'corm_register_relationship'
+    LANGUAGE C VOLATILE;
+DROP FUNCTION corm.drop_model(text, boolean);
+CREATE FUNCTION corm.drop_model(name text, cascade boolean DEFAULT false) RETURNS SETOF text
+    AS 'MODULE_PATHNAME', 'corm_drop_model' LANGUAGE C VOLATILE;
+DROP FUNCTION corm.drop_mixin(text, boolean);
+CREATE FUNCTION corm.drop_mixin(name text, cascade boolean DEFAULT false) RETURNS SETOF text
+    AS 'MODULE_PATHNAME', 'corm_drop_mixin' LANGUAGE C VOLATILE;
+DROP FUNCTION corm.drop_model_class(text, boolean);
+CREATE FUNCTION corm.drop_model_class(name text, cascade boolean DEFAULT false) RETURNS SETOF text
+    AS 'MODULE_PATHNAME', 'corm_drop_model_class' LANGUAGE C VOLATILE;
+DROP FUNCTION corm.drop_query_class(text, boolean);
+CREATE FUNCTION corm.drop_query_class(name text, cascade boolean DEFAULT false) RETURNS SETOF text
+    AS 'MODULE_PATHNAME', 'corm_drop_query_class' LANGUAGE C VOLATILE;
+DROP FUNCTION corm.drop_query_method(text, text);
+CREATE FUNCTION corm.drop_query_method(query_class text, name text) RETURNS SETOF text
+    AS 'MODULE_PATHNAME', 'corm_drop_query_method' LANGUAGE C VOLATILE;
+DROP FUNCTION corm.drop_meta(text, boolean);
+CREATE FUNCTION corm.drop_meta(name text, cascade boolean DEFAULT false) RETURNS SETOF text
+    AS 'MODULE_PATHNAME', 'corm_drop_meta' LANGUAGE C VOLATILE;
+DROP FUNCTION corm.drop_bind(text, boolean);
+CREATE FUNCTION corm.drop_bind(key text, cascade boolean DEFAULT false) RETURNS SETOF text
+    AS 'MODULE_PATHNAME', 'corm_drop_bind' LANGUAGE C VOLATILE;
+DROP FUNCTION corm.drop_relationship(text, text);
+CREATE FUNCTION corm.drop_relationship(model text, name text) RETURNS SETOF text
+    AS 'MODULE_PATHNAME', 'corm_drop_relationship' LANGUAGE C VOLATILE;
+DROP FUNCTION corm.rename_model(text, text);
+CREATE FUNCTION corm.rename_model(old text, new text) RETURNS SETOF text
+    AS 'MODULE_PATHNAME', 'corm_rename_model' LANGUAGE C VOLATILE;
+DROP FUNCTION corm.rename_column(text, text, text);
+CREATE FUNCTION corm.rename_column(model text, old text, new text) RETURNS SETOF text
+    AS 'MODULE_PATHNAME', 'corm_rename_column' LANGUAGE C VOLATILE;
+DROP FUNCTION corm.dry_run(text);
+CREATE FUNCTION corm.dry_run(statement text,
+                             OUT step integer, OUT ddl text, OUT relation text,
+                             OUT lock text, OUT rewrite boolean, OUT scan boolean)
+    RETURNS SETOF record
+    AS 'MODULE_PATHNAME', 'corm_dry_run' LANGUAGE C VOLATILE STRICT;
+
 -- 0.2 generates views (and so row types) in each model's declared column
 -- order, where 0.1 followed the order of the table's columns: every
 -- model's objects are brought to what 0.2 makes of its definition, as a

@@ -276,7 +276,7 @@ CREATE FUNCTION corm.register_model_class(name text,
                                           meta text DEFAULT 'DefaultMeta',
                                           query_class text DEFAULT 'BaseQuery',
                                           drop_columns boolean DEFAULT false)
-    RETURNS void
+    RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_register_model_class'
     LANGUAGE C VOLATILE;
 
@@ -285,7 +285,7 @@ CREATE FUNCTION corm.register_mixin(name text,
                                     onupdate text DEFAULT NULL,
                                     mixins text[] DEFAULT '{}',
                                     drop_columns boolean DEFAULT false)
-    RETURNS void
+    RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_register_mixin'
     LANGUAGE C VOLATILE;
 
@@ -302,7 +302,7 @@ CREATE FUNCTION corm.register_model(name text,
                                     polymorphic_on text DEFAULT NULL,
                                     polymorphic_identity text DEFAULT NULL,
                                     drop_columns boolean DEFAULT false)
-    RETURNS void
+    RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_register_model'
     LANGUAGE C VOLATILE;
 
@@ -320,12 +320,12 @@ CREATE FUNCTION corm.register_meta(name text,
                                    naming text DEFAULT 'snake_case',
                                    binding boolean DEFAULT true,
                                    hooks text[] DEFAULT '{}')
-    RETURNS void
+    RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_register_meta'
     LANGUAGE C VOLATILE;
 
 CREATE FUNCTION corm.register_bind(key text, schema name, tablespace name DEFAULT NULL)
-    RETURNS void
+    RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_register_bind'
     LANGUAGE C VOLATILE;
 
@@ -338,7 +338,7 @@ CREATE FUNCTION corm.view_trigger() RETURNS trigger
 /* Query classes */
 
 CREATE FUNCTION corm.register_query_class(name text, base text DEFAULT 'BaseQuery')
-    RETURNS void
+    RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_register_query_class'
     LANGUAGE C VOLATILE;
 
@@ -346,14 +346,14 @@ CREATE FUNCTION corm.register_query_method(query_class text, name text,
                                            args text, returns text, body text,
                                            language text DEFAULT 'sql',
                                            volatility text DEFAULT 'stable')
-    RETURNS void
+    RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_register_query_method'
     LANGUAGE C VOLATILE;
 
 CREATE FUNCTION corm.register_relationship(model text, name text, target text,
                                            query_class text DEFAULT NULL,
                                            foreign_key text DEFAULT NULL)
-    RETURNS void
+    RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_register_relationship'
     LANGUAGE C VOLATILE;
 
@@ -389,29 +389,34 @@ END $$;
 
 /* Lifecycle */
 
-CREATE FUNCTION corm.drop_model(name text, cascade boolean DEFAULT false) RETURNS void
+CREATE FUNCTION corm.drop_model(name text, cascade boolean DEFAULT false) RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_drop_model' LANGUAGE C VOLATILE;
-CREATE FUNCTION corm.drop_mixin(name text, cascade boolean DEFAULT false) RETURNS void
+CREATE FUNCTION corm.drop_mixin(name text, cascade boolean DEFAULT false) RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_drop_mixin' LANGUAGE C VOLATILE;
-CREATE FUNCTION corm.drop_model_class(name text, cascade boolean DEFAULT false) RETURNS void
+CREATE FUNCTION corm.drop_model_class(name text, cascade boolean DEFAULT false) RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_drop_model_class' LANGUAGE C VOLATILE;
-CREATE FUNCTION corm.drop_query_class(name text, cascade boolean DEFAULT false) RETURNS void
+CREATE FUNCTION corm.drop_query_class(name text, cascade boolean DEFAULT false) RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_drop_query_class' LANGUAGE C VOLATILE;
-CREATE FUNCTION corm.drop_query_method(query_class text, name text) RETURNS void
+CREATE FUNCTION corm.drop_query_method(query_class text, name text) RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_drop_query_method' LANGUAGE C VOLATILE;
-CREATE FUNCTION corm.drop_meta(name text, cascade boolean DEFAULT false) RETURNS void
+CREATE FUNCTION corm.drop_meta(name text, cascade boolean DEFAULT false) RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_drop_meta' LANGUAGE C VOLATILE;
-CREATE FUNCTION corm.drop_bind(key text, cascade boolean DEFAULT false) RETURNS void
+CREATE FUNCTION corm.drop_bind(key text, cascade boolean DEFAULT false) RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_drop_bind' LANGUAGE C VOLATILE;
-CREATE FUNCTION corm.drop_relationship(model text, name text) RETURNS void
+CREATE FUNCTION corm.drop_relationship(model text, name text) RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_drop_relationship' LANGUAGE C VOLATILE;
-CREATE FUNCTION corm.rename_model(old text, new text) RETURNS void
+CREATE FUNCTION corm.rename_model(old text, new text) RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_rename_model' LANGUAGE C VOLATILE;
-CREATE FUNCTION corm.rename_column(model text, old text, new text) RETURNS void
+CREATE FUNCTION corm.rename_column(model text, old text, new text) RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_rename_column' LANGUAGE C VOLATILE;
 
--- the DDL a statement (a corm.register_* call) would run; nothing changes
-CREATE FUNCTION corm.dry_run(statement text) RETURNS text
+-- what a statement (a corm.register_* call) would run, and the lock each
+-- statement takes on each relation, whether it rewrites or scans it,
+-- measured in a run that is rolled back: nothing changes
+CREATE FUNCTION corm.dry_run(statement text,
+                             OUT step integer, OUT ddl text, OUT relation text,
+                             OUT lock text, OUT rewrite boolean, OUT scan boolean)
+    RETURNS SETOF record
     AS 'MODULE_PATHNAME', 'corm_dry_run' LANGUAGE C VOLATILE STRICT;
 
 -- drift between the catalog and the database: what corm would run to mend it

@@ -11,13 +11,13 @@ INSERT INTO lf_author (name) VALUES ('ann');
 INSERT INTO lf_book (title, lf_author_id) VALUES ('one', 1);
 
 -- a dry run shows the DDL a call would run, and changes nothing
-SELECT corm.dry_run($$SELECT corm.register_model('LfBook', model_class => 'LfModel', mixins => '{LfStamp}',
+SELECT * FROM corm.dry_run($$SELECT corm.register_model('LfBook', model_class => 'LfModel', mixins => '{LfStamp}',
                            columns => 'title varchar(200) NOT NULL, lf_author_id int REFERENCES lf_author, isbn text UNIQUE')$$);
 SELECT format_type(atttypid, atttypmod) AS title_type FROM pg_attribute
  WHERE attrelid = 'lf_book'::regclass AND attname = 'title';
-SELECT corm.dry_run($$SELECT corm.register_model('LfBook', model_class => 'LfModel', mixins => '{LfStamp}',
+SELECT * FROM corm.dry_run($$SELECT corm.register_model('LfBook', model_class => 'LfModel', mixins => '{LfStamp}',
                            columns => 'title text, lf_author_id int REFERENCES lf_author')$$) AS unchanged_runs_nothing;
-SELECT corm.dry_run($$SELECT corm.register_model('LfBook', columns => 'x nosuchtype')$$);
+SELECT * FROM corm.dry_run($$SELECT corm.register_model('LfBook', columns => 'x nosuchtype')$$);
 
 -- check() lists drift: what corm would run to bring the database back
 SELECT * FROM corm.check();

@@ -12,6 +12,7 @@
 
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "access/xact.h"
 #include "catalog/heap.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/namespace.h"
@@ -28,6 +29,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/regproc.h"
 #include "utils/rel.h"
 
@@ -80,31 +82,84 @@ constraint_expr(ColumnDef *def, ConstrType type)
 	return NULL;
 }
 
-/* while set, every statement corm runs is also kept here (a dry run, check()) */
-static List **collected = NULL;
-static MemoryContext collected_cxt = NULL;
+/*
+ * Who listens to the statements corm runs: a call that returns what it ran,
+ * a dry run, check().  They nest (a dry run of a registration that returns
+ * its statements), so they are a stack, and every one of them hears every
+ * statement.  A listener that its call's error left behind is removed by
+ * the enclosing one (corm_stop_collecting) or when the transaction ends.
+ */
+static List *collectors = NIL;	/* CormCollector *, innermost last */
 
 void
-corm_collect_statements(List **into, MemoryContext cxt)
+corm_start_collecting(CormCollector *collector)
 {
-	collected = into;
-	collected_cxt = cxt;
+	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+	collector->subid = GetCurrentSubTransactionId();
+	collectors = lappend(collectors, collector);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * A subtransaction aborted (an error caught by PL/pgSQL's EXCEPTION, say):
+ * the listeners pushed inside it belonged to calls that the error ended.
+ */
+void
+corm_forget_collectors(SubTransactionId since)
+{
+	int			n = list_length(collectors);
+
+	while (n > 0 && ((CormCollector *) list_nth(collectors, n - 1))->subid >= since)
+		n--;
+	collectors = list_truncate(collectors, n);
+}
+
+/* stop listening with "collector" and with every one pushed after it */
+void
+corm_stop_collecting(CormCollector *collector)
+{
+	int			n = list_length(collectors);
+
+	while (n > 0 && list_nth(collectors, n - 1) != collector)
+		n--;
+	if (n > 0)
+		collectors = list_truncate(collectors, n - 1);
+}
+
+void
+corm_reset_collectors(void)
+{
+	list_free(collectors);
+	collectors = NIL;
 }
 
 /* run one statement of generated DDL */
 void
 corm_execute(const char *sql)
 {
-	int			rc = SPI_execute(sql, false, 0);
+	int			rc;
+	ListCell   *lc;
 
+	foreach(lc, collectors)
+	{
+		CormCollector *c = lfirst(lc);
+
+		if (c->observe)
+			c->observe(sql, false, c->arg);
+	}
+	rc = SPI_execute(sql, false, 0);
 	if (rc != SPI_OK_UTILITY)
 		elog(ERROR, "corm could not run \"%s\": %s", sql, SPI_result_code_string(rc));
-	if (collected)
+	foreach(lc, collectors)
 	{
-		MemoryContext old = MemoryContextSwitchTo(collected_cxt);
+		CormCollector *c = lfirst(lc);
+		MemoryContext old = MemoryContextSwitchTo(c->cxt);
 
-		*collected = lappend(*collected, pstrdup(sql));
+		c->statements = lappend(c->statements, pstrdup(sql));
 		MemoryContextSwitchTo(old);
+		if (c->observe)
+			c->observe(sql, true, c->arg);
 	}
 }
 

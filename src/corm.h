@@ -88,6 +88,9 @@ extern void corm_check_identifier(const char *name, const char *what, const char
 extern char *corm_text_arg(FunctionCallInfo fcinfo, int n);
 extern char *corm_name_arg(FunctionCallInfo fcinfo, int n, const char *kind);
 extern void corm_refuse_builtin(const char *kind, const char *name);
+struct CormCollector;
+extern void corm_start_call(struct CormCollector *collector);
+extern Datum corm_finish_call(FunctionCallInfo fcinfo, struct CormCollector *collector);
 
 /* ---------- meta.c ---------- */
 
@@ -296,6 +299,26 @@ extern void corm_sync_model(const char *name, bool notices, bool drop_columns);
 extern void corm_sync_models(List *names, bool drop_columns);
 extern void corm_run_steps(List *steps);
 extern void corm_execute(const char *sql);
-extern void corm_collect_statements(List **into, MemoryContext cxt);
+
+/*
+ * A listener to the statements corm runs (corm_execute): each is appended
+ * to "statements", allocated in "cxt"; "observe", when set, is called just
+ * before (done false) and just after (done true) each one runs.
+ */
+typedef void (*CormObserver) (const char *sql, bool done, void *arg);
+
+typedef struct CormCollector
+{
+	List	   *statements;		/* char * */
+	MemoryContext cxt;
+	CormObserver observe;
+	void	   *arg;
+	SubTransactionId subid;		/* set by corm_start_collecting */
+} CormCollector;
+
+extern void corm_start_collecting(CormCollector *collector);
+extern void corm_stop_collecting(CormCollector *collector);
+extern void corm_forget_collectors(SubTransactionId since);
+extern void corm_reset_collectors(void);
 
 #endif							/* CORM_H */

@@ -18,6 +18,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
@@ -215,22 +216,23 @@ drop_model(const char *name, bool cascade, List **dropped)
 Datum
 corm_drop_model(PG_FUNCTION_ARGS)
 {
+	CormCollector collector;
 	char	   *name = corm_name_arg(fcinfo, 0, "model");
 	bool		cascade = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 
 	List	   *dropped = NIL;
 
-	corm_begin_call();
+	corm_start_call(&collector);
 	drop_model(name, cascade, &dropped);
 	report_cascade(dropped);
-	SPI_finish();
-	PG_RETURN_VOID();
+	return corm_finish_call(fcinfo, &collector);
 }
 
 /* corm.drop_mixin(name, cascade) */
 Datum
 corm_drop_mixin(PG_FUNCTION_ARGS)
 {
+	CormCollector collector;
 	char	   *name = corm_name_arg(fcinfo, 0, "mixin");
 	bool		cascade = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	List	   *mixins;
@@ -238,7 +240,7 @@ corm_drop_mixin(PG_FUNCTION_ARGS)
 	List	   *dropped = NIL;
 	ListCell   *lc;
 
-	corm_begin_call();
+	corm_start_call(&collector);
 	corm_load_mixin(name, false);
 	corm_require_owner("mixin", "mixin", "name", name);
 	mixins = names("SELECT name FROM corm.mixin WHERE mixins @> ARRAY[$1] ORDER BY name", name);
@@ -255,20 +257,20 @@ corm_drop_mixin(PG_FUNCTION_ARGS)
 	}
 	query("DELETE FROM corm.mixin WHERE name = $1", 1, (const char **) &name);
 	report_cascade(dropped);
-	SPI_finish();
-	PG_RETURN_VOID();
+	return corm_finish_call(fcinfo, &collector);
 }
 
 /* corm.drop_model_class(name, cascade) */
 Datum
 corm_drop_model_class(PG_FUNCTION_ARGS)
 {
+	CormCollector collector;
 	char	   *name = corm_name_arg(fcinfo, 0, "model class");
 	bool		cascade = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	List	   *models;
 	List	   *dropped = NIL;
 
-	corm_begin_call();
+	corm_start_call(&collector);
 	if (strcmp(name, "Model") == 0)
 		corm_refuse_builtin("model class", name);
 	corm_load_model_class(name, false);
@@ -279,21 +281,21 @@ corm_drop_model_class(PG_FUNCTION_ARGS)
 	drop_models(corm_models_to_sync("model class", name), &dropped);
 	query("DELETE FROM corm.model_class WHERE name = $1", 1, (const char **) &name);
 	report_cascade(dropped);
-	SPI_finish();
-	PG_RETURN_VOID();
+	return corm_finish_call(fcinfo, &collector);
 }
 
 /* corm.drop_meta(name, cascade) */
 Datum
 corm_drop_meta(PG_FUNCTION_ARGS)
 {
+	CormCollector collector;
 	char	   *name = corm_name_arg(fcinfo, 0, "meta policy");
 	bool		cascade = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	List	   *classes;
 	List	   *dropped = NIL;
 	ListCell   *lc;
 
-	corm_begin_call();
+	corm_start_call(&collector);
 	if (strcmp(name, "DefaultMeta") == 0 || strcmp(name, "NoNameMeta") == 0)
 		corm_refuse_builtin("meta policy", name);
 	corm_load_meta(name, false);
@@ -311,20 +313,20 @@ corm_drop_meta(PG_FUNCTION_ARGS)
 	}
 	query("DELETE FROM corm.meta WHERE name = $1", 1, (const char **) &name);
 	report_cascade(dropped);
-	SPI_finish();
-	PG_RETURN_VOID();
+	return corm_finish_call(fcinfo, &collector);
 }
 
 /* corm.drop_bind(key, cascade) */
 Datum
 corm_drop_bind(PG_FUNCTION_ARGS)
 {
+	CormCollector collector;
 	char	   *key = corm_name_arg(fcinfo, 0, "bind key");
 	bool		cascade = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	List	   *models;
 	List	   *dropped = NIL;
 
-	corm_begin_call();
+	corm_start_call(&collector);
 	if (query("SELECT 1 FROM corm.bind WHERE key = $1", 1, (const char **) &key) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -336,14 +338,14 @@ corm_drop_bind(PG_FUNCTION_ARGS)
 	drop_models(corm_models_to_sync("bind", key), &dropped);
 	query("DELETE FROM corm.bind WHERE key = $1", 1, (const char **) &key);
 	report_cascade(dropped);
-	SPI_finish();
-	PG_RETURN_VOID();
+	return corm_finish_call(fcinfo, &collector);
 }
 
 /* corm.drop_query_class(name, cascade) */
 Datum
 corm_drop_query_class(PG_FUNCTION_ARGS)
 {
+	CormCollector collector;
 	char	   *name = corm_name_arg(fcinfo, 0, "query class");
 	bool		cascade = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	List	   *dependents;
@@ -351,7 +353,7 @@ corm_drop_query_class(PG_FUNCTION_ARGS)
 	List	   *dropped = NIL;
 	ListCell   *lc;
 
-	corm_begin_call();
+	corm_start_call(&collector);
 	if (strcmp(name, "BaseQuery") == 0)
 		corm_refuse_builtin("query class", name);
 	if (!corm_query_class_exists(name))
@@ -393,19 +395,19 @@ corm_drop_query_class(PG_FUNCTION_ARGS)
 		if (corm_load_model(lfirst(lc), true))
 			corm_sync_model(lfirst(lc), false, false);
 	report_cascade(dropped);
-	SPI_finish();
-	PG_RETURN_VOID();
+	return corm_finish_call(fcinfo, &collector);
 }
 
 /* corm.drop_query_method(query_class, name) */
 Datum
 corm_drop_query_method(PG_FUNCTION_ARGS)
 {
+	CormCollector collector;
 	char	   *query_class = corm_name_arg(fcinfo, 0, "query class");
 	char	   *name = corm_name_arg(fcinfo, 1, "query method");
 	const char *args[2] = {query_class, name};
 
-	corm_begin_call();
+	corm_start_call(&collector);
 	if (strcmp(query_class, "BaseQuery") == 0)
 		corm_refuse_builtin("query class", query_class);
 	corm_require_owner("query class", "query_class", "name", query_class);
@@ -414,39 +416,39 @@ corm_drop_query_method(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("query method \"%s\" of query class \"%s\" does not exist", name, query_class)));
 	corm_sync_models(corm_models_to_sync("query class", query_class), false);
-	SPI_finish();
-	PG_RETURN_VOID();
+	return corm_finish_call(fcinfo, &collector);
 }
 
 /* corm.drop_relationship(model, name) */
 Datum
 corm_drop_relationship(PG_FUNCTION_ARGS)
 {
+	CormCollector collector;
 	char	   *model = corm_name_arg(fcinfo, 0, "model");
 	char	   *name = corm_name_arg(fcinfo, 1, "relationship");
 	const char *args[2] = {model, name};
 
-	corm_begin_call();
+	corm_start_call(&collector);
 	corm_require_owner("model", "model", "name", model);
 	if (query("DELETE FROM corm.relationship WHERE model = $1 AND name = $2", 2, args) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("relationship \"%s\" of model \"%s\" does not exist", name, model)));
 	corm_sync_functions(corm_resolve_model(model, false));
-	SPI_finish();
-	PG_RETURN_VOID();
+	return corm_finish_call(fcinfo, &collector);
 }
 
 /* corm.rename_model(old, new): the class, its table (when named after it), view and functions */
 Datum
 corm_rename_model(PG_FUNCTION_ARGS)
 {
+	CormCollector collector;
 	char	   *old = corm_name_arg(fcinfo, 0, "model");
 	char	   *new = corm_name_arg(fcinfo, 1, "model");
 	const char *args[2] = {old, new};
 	List	   *sync;
 
-	corm_begin_call();
+	corm_start_call(&collector);
 	corm_load_model(old, false);
 	corm_require_owner("model", "model", "name", old);
 	if (corm_load_model(new, true))
@@ -457,8 +459,7 @@ corm_rename_model(PG_FUNCTION_ARGS)
 	sync = corm_models_to_sync("model", new);
 	sync = list_concat(sync, corm_models_to_sync("relationship target", new));
 	corm_sync_models(sync, false);
-	SPI_finish();
-	PG_RETURN_VOID();
+	return corm_finish_call(fcinfo, &collector);
 }
 
 /* the extent of a column definition's name in its text: [start, end) */
@@ -488,6 +489,7 @@ name_end(const char *text, int start)
 Datum
 corm_rename_column(PG_FUNCTION_ARGS)
 {
+	CormCollector collector;
 	char	   *model = corm_name_arg(fcinfo, 0, "model");
 	char	   *old = corm_name_arg(fcinfo, 1, "column");
 	char	   *new = corm_name_arg(fcinfo, 2, "column");
@@ -499,7 +501,7 @@ corm_rename_column(PG_FUNCTION_ARGS)
 	StringInfoData text;
 	const char *args[2];
 
-	corm_begin_call();
+	corm_start_call(&collector);
 	row = corm_load_model(model, false);
 	corm_require_owner("model", "model", "name", model);
 	res = corm_resolve_model(model, false);
@@ -562,18 +564,16 @@ corm_rename_column(PG_FUNCTION_ARGS)
 	corm_reset_resolve_cache();
 	corm_sync_models(list_concat(corm_models_to_sync("model", model),
 								 corm_models_to_sync("relationship target", model)), false);
-	SPI_finish();
-	PG_RETURN_VOID();
+	return corm_finish_call(fcinfo, &collector);
 }
 
 /*
- * Run "work" in a subtransaction that is always rolled back, collecting the
- * statements corm runs.  Returns the error message if it failed, and its
- * SQLSTATE in *code.
+ * Run "work" in a subtransaction that is always rolled back, with
+ * "collector" listening to the statements corm runs.  Returns the error
+ * message if it failed, and its SQLSTATE in *code.
  */
 static char *
-collect_rolled_back(void (*work) (void *), void *arg, List **statements, MemoryContext keep,
-					int *code)
+collect_rolled_back(void (*work) (void *), void *arg, CormCollector *collector, int *code)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
@@ -581,7 +581,7 @@ collect_rolled_back(void (*work) (void *), void *arg, List **statements, MemoryC
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(caller);
-	corm_collect_statements(statements, keep);
+	corm_start_collecting(collector);
 	PG_TRY();
 	{
 		work(arg);
@@ -590,14 +590,14 @@ collect_rolled_back(void (*work) (void *), void *arg, List **statements, MemoryC
 	{
 		ErrorData  *error;
 
-		MemoryContextSwitchTo(keep);
+		MemoryContextSwitchTo(collector->cxt);
 		error = CopyErrorData();
 		FlushErrorState();
 		failure = psprintf("%s (SQLSTATE %s)", error->message, unpack_sql_state(error->sqlerrcode));
 		*code = error->sqlerrcode;
 	}
 	PG_END_TRY();
-	corm_collect_statements(NULL, NULL);
+	corm_stop_collecting(collector);
 	RollbackAndReleaseCurrentSubTransaction();
 	MemoryContextSwitchTo(caller);
 	CurrentResourceOwner = owner;
@@ -624,26 +624,248 @@ run_statement(void *arg)
 	SPI_finish();
 }
 
-/* corm.dry_run(statement text) RETURNS text: the DDL a call would run, changing nothing */
+/*
+ * What a dry run sees of each statement, measured in the rolled-back run
+ * rather than guessed: for every relation of the user's (tables, views,
+ * materialized and foreign tables), the lock modes this backend holds on it,
+ * its file and how many sequential scans the transaction made of it, read
+ * just before and just after the statement.  A mode held after and not
+ * before is a lock the statement took (PostgreSQL records every mode it
+ * grants, a weaker one beside a stronger one); a new file is a rewrite; a
+ * new scan is a scan of the rows (validating a constraint, NOT NULL, a
+ * rewrite's copy).
+ */
+static const char *const lock_modes[] = {
+	"AccessShareLock", "RowShareLock", "RowExclusiveLock", "ShareUpdateExclusiveLock",
+	"ShareLock", "ShareRowExclusiveLock", "ExclusiveLock", "AccessExclusiveLock"
+};
+
+typedef struct RelationState
+{
+	Oid			relid;
+	char	   *name;			/* schema-qualified */
+	Oid			filenode;
+	int64		scans;
+	int			modes;			/* bit n: lock_modes[n] held */
+} RelationState;
+
+typedef struct DryRunStep
+{
+	int			step;
+	char	   *ddl;
+	char	   *relation;		/* NULL: the statement touched none */
+	const char *lock;
+	bool		rewrite;
+	bool		scan;
+} DryRunStep;
+
+typedef struct DryRun
+{
+	MemoryContext cxt;
+	List	   *before;			/* RelationState *, by OID */
+	List	   *steps;			/* DryRunStep * */
+	int			step;
+} DryRun;
+
+static List *
+relation_states(MemoryContext cxt)
+{
+	List	   *states = NIL;
+	Datum		modes[lengthof(lock_modes)];
+	Oid			argtypes[1] = {TEXTARRAYOID};
+	Datum		values[1];
+	MemoryContext old;
+
+	for (int m = 0; m < (int) lengthof(lock_modes); m++)
+		modes[m] = CStringGetTextDatum(lock_modes[m]);
+	values[0] = PointerGetDatum(construct_array(modes, lengthof(lock_modes), TEXTOID,
+												-1, false, TYPALIGN_INT));
+	if (corm_system_spi("WITH held AS ("
+						"  SELECT l.relation, pg_catalog.bit_or(1 << (pg_catalog.array_position($1, l.mode) - 1)) AS modes"
+						"    FROM pg_catalog.pg_locks l"
+						"   WHERE l.locktype = 'relation' AND l.granted AND l.pid = pg_catalog.pg_backend_pid()"
+						"     AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d"
+						"                        WHERE d.datname = pg_catalog.current_database())"
+						"   GROUP BY l.relation)"
+						" SELECT c.oid, pg_catalog.format('%I.%I', n.nspname, c.relname),"
+						"        coalesce(pg_catalog.pg_relation_filenode(c.oid), 0),"
+						"        coalesce(pg_catalog.pg_stat_get_xact_numscans(c.oid), 0),"
+						"        coalesce(h.modes, 0)"
+						"   FROM pg_catalog.pg_class c"
+						"   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+						"   LEFT JOIN held h ON h.relation = c.oid"
+						"  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')"
+						"    AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'corm')"
+						"  ORDER BY c.oid", 1, argtypes, values, NULL) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the relations of the database");
+	old = MemoryContextSwitchTo(cxt);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		RelationState *state = palloc(sizeof(RelationState));
+		bool		isnull;
+
+		state->relid = DatumGetObjectId(SPI_getbinval(tup, desc, 1, &isnull));
+		state->name = SPI_getvalue(tup, desc, 2);
+		state->filenode = DatumGetObjectId(SPI_getbinval(tup, desc, 3, &isnull));
+		state->scans = DatumGetInt64(SPI_getbinval(tup, desc, 4, &isnull));
+		state->modes = DatumGetInt32(SPI_getbinval(tup, desc, 5, &isnull));
+		states = lappend(states, state);
+	}
+	MemoryContextSwitchTo(old);
+	return states;
+}
+
+static void
+add_dry_run_step(DryRun *run, const char *sql, const char *relation, int modes,
+				 bool rewrite, bool scan)
+{
+	MemoryContext old = MemoryContextSwitchTo(run->cxt);
+	DryRunStep *step = palloc0(sizeof(DryRunStep));
+
+	step->step = run->step;
+	step->ddl = pstrdup(sql);
+	step->relation = relation ? pstrdup(relation) : NULL;
+	for (int m = lengthof(lock_modes) - 1; m >= 0; m--)
+		if (modes & (1 << m))
+		{
+			step->lock = lock_modes[m];
+			break;
+		}
+	step->rewrite = rewrite;
+	step->scan = scan;
+	run->steps = lappend(run->steps, step);
+	MemoryContextSwitchTo(old);
+}
+
+static int
+compare_dry_run_steps(const ListCell *a, const ListCell *b)
+{
+	DryRunStep *x = lfirst(a);
+	DryRunStep *y = lfirst(b);
+
+	if (x->step != y->step)
+		return x->step - y->step;
+	if (x->relation == NULL || y->relation == NULL)
+		return (x->relation == NULL) - (y->relation == NULL);
+	return strcmp(x->relation, y->relation);
+}
+
+/* the observer of a dry run: compares each statement's after with its before */
+static void
+observe_statement(const char *sql, bool done, void *arg)
+{
+	DryRun	   *run = arg;
+	List	   *after;
+	ListCell   *b;
+	ListCell   *a;
+	bool		touched = false;
+
+	if (!done)
+	{
+		run->before = relation_states(run->cxt);
+		return;
+	}
+	run->step++;
+	after = relation_states(run->cxt);
+	b = list_head(run->before);
+	a = list_head(after);
+	while (a || b)
+	{
+		RelationState *x = b ? lfirst(b) : NULL;
+		RelationState *y = a ? lfirst(a) : NULL;
+
+		if (y && (x == NULL || y->relid < x->relid))
+		{
+			/* made by the statement */
+			if (y->modes)
+			{
+				add_dry_run_step(run, sql, y->name, y->modes, false, false);
+				touched = true;
+			}
+			a = lnext(after, a);
+		}
+		else if (x && (y == NULL || x->relid < y->relid))
+		{
+			/* dropped by it: DROP takes ACCESS EXCLUSIVE, and then it is gone */
+			add_dry_run_step(run, sql, x->name, 1 << (lengthof(lock_modes) - 1), false, false);
+			touched = true;
+			b = lnext(run->before, b);
+		}
+		else
+		{
+			int			taken = y->modes & ~x->modes;
+			bool		rewrite = x->filenode != y->filenode;
+			bool		scan = y->scans > x->scans;
+
+			if (taken || rewrite || scan)
+			{
+				add_dry_run_step(run, sql, y->name, taken ? taken : y->modes, rewrite, scan);
+				touched = true;
+			}
+			a = lnext(after, a);
+			b = lnext(run->before, b);
+		}
+	}
+	if (!touched)
+		add_dry_run_step(run, sql, NULL, 0, false, false);
+	run->before = NIL;
+}
+
+/*
+ * corm.dry_run(statement text) RETURNS TABLE(step, ddl, relation, lock,
+ * rewrite, scan): the statements a call would run and what each does to
+ * every relation it touches, measured in a run that is rolled back, so
+ * that nothing changes.  (0.1 declared it RETURNS text, the statements
+ * alone: a database not yet updated gets that.)
+ */
 Datum
 corm_dry_run(PG_FUNCTION_ARGS)
 {
 	char	   *statement = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	List	   *statements = NIL;
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	bool		measure = rsinfo && IsA(rsinfo, ReturnSetInfo);
+	DryRun		run = {CurrentMemoryContext, NIL, NIL, 0};
+	CormCollector collector = {NIL, CurrentMemoryContext, NULL, NULL};
 	int			failure_code = 0;
-	char	   *failure = collect_rolled_back(run_statement, statement, &statements,
-											  CurrentMemoryContext, &failure_code);
-	StringInfoData buf;
+	char	   *failure;
 	ListCell   *lc;
 
+	if (measure)
+	{
+		collector.observe = observe_statement;
+		collector.arg = &run;
+	}
+	failure = collect_rolled_back(run_statement, statement, &collector, &failure_code);
 	if (failure)
 		ereport(ERROR,
 				(errcode(failure_code),
 				 errmsg("the statement would fail: %s", failure)));
-	initStringInfo(&buf);
-	foreach(lc, statements)
-		appendStringInfo(&buf, "%s;\n", (char *) lfirst(lc));
-	PG_RETURN_TEXT_P(cstring_to_text(buf.data));
+	if (!measure)
+	{
+		StringInfoData buf;
+
+		initStringInfo(&buf);
+		foreach(lc, collector.statements)
+			appendStringInfo(&buf, "%s;\n", (char *) lfirst(lc));
+		PG_RETURN_TEXT_P(cstring_to_text(buf.data));
+	}
+	InitMaterializedSRF(fcinfo, 0);
+	list_sort(run.steps, compare_dry_run_steps);
+	foreach(lc, run.steps)
+	{
+		DryRunStep *step = lfirst(lc);
+		Datum		values[6] = {Int32GetDatum(step->step), CStringGetTextDatum(step->ddl),
+			step->relation ? CStringGetTextDatum(step->relation) : (Datum) 0,
+			step->lock ? CStringGetTextDatum(step->lock) : (Datum) 0,
+		BoolGetDatum(step->rewrite), BoolGetDatum(step->scan)};
+		bool		nulls[6] = {false, false, step->relation == NULL, step->lock == NULL,
+		step->relation == NULL, step->relation == NULL};
+
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
 }
 
 static void
@@ -682,9 +904,9 @@ corm_check(PG_FUNCTION_ARGS)
 	SPI_finish();
 	foreach(lc, models)
 	{
-		List	   *statements = NIL;
+		CormCollector collector = {NIL, keep, NULL, NULL};
 		int			code = 0;
-		char	   *failure = collect_rolled_back(sync_one, lfirst(lc), &statements, keep, &code);
+		char	   *failure = collect_rolled_back(sync_one, lfirst(lc), &collector, &code);
 		ListCell   *sc;
 
 		if (failure)
@@ -694,7 +916,7 @@ corm_check(PG_FUNCTION_ARGS)
 
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
-		foreach(sc, statements)
+		foreach(sc, collector.statements)
 		{
 			Datum		values[3] = {CStringGetTextDatum(lfirst(lc)),
 				CStringGetTextDatum("differs from its definition"),

@@ -11,6 +11,9 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "access/tupdesc.h"
+#include "utils/tuplestore.h"
+#include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "commands/proclang.h"
@@ -154,6 +157,59 @@ corm_refuse_builtin(const char *kind, const char *name)
 }
 
 /*
+ * The start and the end of every SQL-callable function that changes
+ * anything: between them, the statements it runs are collected, and the
+ * function returns them, one row each in the order they ran (SETOF text),
+ * no row when nothing changed.  Under a declaration of 0.1, which returned
+ * void, it returns void.
+ */
+void
+corm_start_call(CormCollector *collector)
+{
+	collector->statements = NIL;
+	collector->cxt = CurrentMemoryContext;
+	collector->observe = NULL;
+	collector->arg = NULL;
+	corm_start_collecting(collector);
+	corm_begin_call();
+}
+
+Datum
+corm_finish_call(FunctionCallInfo fcinfo, CormCollector *collector)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext old;
+	TupleDesc	desc;
+	Tuplestorestate *store;
+	ListCell   *lc;
+
+	SPI_finish();
+	corm_stop_collecting(collector);
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo))
+		PG_RETURN_VOID();
+	if (!(rsinfo->allowedModes & SFRM_Materialize))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("materialize mode required, but it is not allowed in this context")));
+	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	desc = CreateTemplateTupleDesc(1);
+	TupleDescInitEntry(desc, (AttrNumber) 1, "statement", TEXTOID, -1, 0);
+	store = tuplestore_begin_heap(true, false, work_mem);
+	MemoryContextSwitchTo(old);
+	foreach(lc, collector->statements)
+	{
+		Datum		value = CStringGetTextDatum(lfirst(lc));
+		bool		isnull = false;
+
+		tuplestore_putvalues(store, desc, &value, &isnull);
+	}
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = store;
+	rsinfo->setDesc = desc;
+	return (Datum) 0;
+}
+
+/*
  * Run a write to the catalog with typed parameters; the caller's role name
  * follows them, as the last parameter, for the owner of a new row.
  */
@@ -206,6 +262,7 @@ write_catalog_texts(const char *sql, int nargs, const char **fields)
 Datum
 corm_register_model_class(PG_FUNCTION_ARGS)
 {
+	CormCollector collector;
 	char	   *name = corm_name_arg(fcinfo, 0, "model class");
 	char	   *primary_key = corm_text_arg(fcinfo, 1);
 	char	   *columns = corm_text_arg(fcinfo, 2);
@@ -214,7 +271,7 @@ corm_register_model_class(PG_FUNCTION_ARGS)
 
 	bool		drop_columns = PG_NARGS() > 5 && !PG_ARGISNULL(5) && PG_GETARG_BOOL(5);
 
-	corm_begin_call();
+	corm_start_call(&collector);
 	if (strcmp(name, "Model") == 0)
 		corm_refuse_builtin("model class", name);
 	corm_require_owner("model class", "model_class", "name", name);
@@ -250,8 +307,7 @@ corm_register_model_class(PG_FUNCTION_ARGS)
 						" meta = $4, query_class = $5",
 						5, (const char *[]) {name, primary_key, columns, meta, query_class});
 	corm_sync_models(corm_models_to_sync("model class", name), drop_columns);
-	SPI_finish();
-	PG_RETURN_VOID();
+	return corm_finish_call(fcinfo, &collector);
 }
 
 /* the names of the columns a mixin and the mixins it includes define */
@@ -292,6 +348,7 @@ mixin_includes(const char *mixin, const char *target, int depth)
 Datum
 corm_register_mixin(PG_FUNCTION_ARGS)
 {
+	CormCollector collector;
 	char	   *name = corm_name_arg(fcinfo, 0, "mixin");
 	char	   *columns = corm_text_arg(fcinfo, 1);
 	char	   *onupdate = corm_text_arg(fcinfo, 2);
@@ -305,7 +362,7 @@ corm_register_mixin(PG_FUNCTION_ARGS)
 
 	bool		drop_columns = PG_NARGS() > 4 && !PG_ARGISNULL(4) && PG_GETARG_BOOL(4);
 
-	corm_begin_call();
+	corm_start_call(&collector);
 	corm_require_owner("mixin", "mixin", "name", name);
 	mixins = names_arg(fcinfo, 3, "mixin", name);
 	foreach(lc, mixins)
@@ -342,8 +399,7 @@ corm_register_mixin(PG_FUNCTION_ARGS)
 				  " ON CONFLICT (name) DO UPDATE SET columns = $2, onupdate = $3, mixins = $4",
 				  4, types, values, nulls);
 	corm_sync_models(corm_models_to_sync("mixin", name), drop_columns);
-	SPI_finish();
-	PG_RETURN_VOID();
+	return corm_finish_call(fcinfo, &collector);
 }
 
 /* refuse a parent that is the model itself or one of its descendants */
@@ -376,6 +432,7 @@ check_parent(const char *name, const char *parent)
 Datum
 corm_register_model(PG_FUNCTION_ARGS)
 {
+	CormCollector collector;
 	char	   *name = corm_name_arg(fcinfo, 0, "model");
 	char	   *columns = corm_text_arg(fcinfo, 1);
 	char	   *parent = corm_text_arg(fcinfo, 2);
@@ -396,7 +453,7 @@ corm_register_model(PG_FUNCTION_ARGS)
 
 	bool		drop_columns = PG_NARGS() > 12 && !PG_ARGISNULL(12) && PG_GETARG_BOOL(12);
 
-	corm_begin_call();
+	corm_start_call(&collector);
 	corm_require_owner("model", "model", "name", name);
 	mixins = names_arg(fcinfo, 4, "mixin", NULL);
 	if (parent && strcmp(parent, name) == 0)
@@ -447,8 +504,7 @@ corm_register_model(PG_FUNCTION_ARGS)
 	corm_sync_model(name, true, drop_columns);
 	corm_sync_models(list_delete_first(sync), drop_columns);
 	corm_run_hooks(name);
-	SPI_finish();
-	PG_RETURN_VOID();
+	return corm_finish_call(fcinfo, &collector);
 }
 
 /* a text[] argument of function signatures, each checked and qualified */
@@ -482,6 +538,7 @@ functions_arg(FunctionCallInfo fcinfo, int n, const char *what)
 Datum
 corm_register_meta(PG_FUNCTION_ARGS)
 {
+	CormCollector collector;
 	char	   *name = corm_name_arg(fcinfo, 0, "meta policy");
 	char	   *naming = corm_text_arg(fcinfo, 1);
 	bool		binding = PG_ARGISNULL(2) ? true : PG_GETARG_BOOL(2);
@@ -491,7 +548,7 @@ corm_register_meta(PG_FUNCTION_ARGS)
 	bool		nulls[4] = {0};
 	const char *what = psprintf("naming of meta policy \"%s\"", name);
 
-	corm_begin_call();
+	corm_start_call(&collector);
 	if (strcmp(name, "DefaultMeta") == 0 || strcmp(name, "NoNameMeta") == 0)
 		corm_refuse_builtin("meta policy", name);
 	corm_require_owner("meta policy", "meta", "name", name);
@@ -510,14 +567,14 @@ corm_register_meta(PG_FUNCTION_ARGS)
 				  " ON CONFLICT (name) DO UPDATE SET naming = $2, binding = $3, hooks = $4",
 				  4, types, values, nulls);
 	corm_sync_models(corm_models_to_sync("meta", name), false);
-	SPI_finish();
-	PG_RETURN_VOID();
+	return corm_finish_call(fcinfo, &collector);
 }
 
 /* corm.register_bind(key, schema, tablespace) */
 Datum
 corm_register_bind(PG_FUNCTION_ARGS)
 {
+	CormCollector collector;
 	char	   *key = corm_name_arg(fcinfo, 0, "bind key");
 	char	   *schema = PG_ARGISNULL(1) ? NULL : NameStr(*PG_GETARG_NAME(1));
 	char	   *tablespace = PG_ARGISNULL(2) ? NULL : NameStr(*PG_GETARG_NAME(2));
@@ -531,15 +588,14 @@ corm_register_bind(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("tablespace \"%s\" of bind \"%s\" does not exist", tablespace, key),
 				 errhint("Create it first with CREATE TABLESPACE.")));
-	corm_begin_call();
+	corm_start_call(&collector);
 	corm_require_owner("bind", "bind", "key", key);
 	write_catalog_texts("INSERT INTO corm.bind (key, schema, tablespace, owner)"
 						" VALUES ($1, $2, $3, $4::regrole)"
 						" ON CONFLICT (key) DO UPDATE SET schema = $2, tablespace = $3",
 						3, (const char *[]) {key, schema, tablespace});
 	corm_sync_models(corm_models_to_sync("bind", key), false);
-	SPI_finish();
-	PG_RETURN_VOID();
+	return corm_finish_call(fcinfo, &collector);
 }
 
 /* a name that becomes part of function names: letters, digits, underscores */
@@ -568,13 +624,14 @@ require_query_class(const char *name)
 Datum
 corm_register_query_class(PG_FUNCTION_ARGS)
 {
+	CormCollector collector;
 	char	   *name = corm_name_arg(fcinfo, 0, "query class");
 	char	   *base = corm_text_arg(fcinfo, 1);
 	Oid			types[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
 	bool		nulls[2] = {0};
 
-	corm_begin_call();
+	corm_start_call(&collector);
 	if (strcmp(name, "BaseQuery") == 0)
 		corm_refuse_builtin("query class", name);
 	corm_require_owner("query class", "query_class", "name", name);
@@ -603,8 +660,7 @@ corm_register_query_class(PG_FUNCTION_ARGS)
 				 errmsg("query class \"%s\" cannot inherit from query class \"%s\", which inherits from it",
 						name, base)));
 	corm_sync_models(corm_models_to_sync("query class", name), false);
-	SPI_finish();
-	PG_RETURN_VOID();
+	return corm_finish_call(fcinfo, &collector);
 }
 
 /*
@@ -614,6 +670,7 @@ corm_register_query_class(PG_FUNCTION_ARGS)
 Datum
 corm_register_query_method(PG_FUNCTION_ARGS)
 {
+	CormCollector collector;
 	char	   *query_class = corm_name_arg(fcinfo, 0, "query class");
 	char	   *name = corm_name_arg(fcinfo, 1, "query method");
 	char	   *args = corm_text_arg(fcinfo, 2);
@@ -650,7 +707,7 @@ corm_register_query_method(PG_FUNCTION_ARGS)
 				 errmsg("language \"%s\" of query method \"%s\" does not exist", language, name)));
 	check_plain_name("query method", name);
 
-	corm_begin_call();
+	corm_start_call(&collector);
 	require_query_class(query_class);
 	if (strcmp(query_class, "BaseQuery") == 0)
 		corm_refuse_builtin("query class", query_class);
@@ -661,14 +718,14 @@ corm_register_query_method(PG_FUNCTION_ARGS)
 						" language = $6, volatility = $7",
 						7, (const char *[]) {query_class, name, args, returns, body, language, volatility});
 	corm_sync_models(corm_models_to_sync("query class", query_class), false);
-	SPI_finish();
-	PG_RETURN_VOID();
+	return corm_finish_call(fcinfo, &collector);
 }
 
 /* corm.register_relationship(model, name, target, query_class, foreign_key) */
 Datum
 corm_register_relationship(PG_FUNCTION_ARGS)
 {
+	CormCollector collector;
 	char	   *model = corm_name_arg(fcinfo, 0, "model");
 	char	   *name = corm_name_arg(fcinfo, 1, "relationship");
 	char	   *target = corm_name_arg(fcinfo, 2, "model");
@@ -676,7 +733,7 @@ corm_register_relationship(PG_FUNCTION_ARGS)
 	char	   *foreign_key = corm_text_arg(fcinfo, 4);
 
 	check_plain_name("relationship", name);
-	corm_begin_call();
+	corm_start_call(&collector);
 	corm_load_model(model, false);
 	corm_load_model(target, false);
 	corm_require_owner("model", "model", "name", model);
@@ -688,8 +745,7 @@ corm_register_relationship(PG_FUNCTION_ARGS)
 						" foreign_key = $5",
 						5, (const char *[]) {model, name, target, query_class, foreign_key});
 	corm_sync_functions(corm_resolve_model(model, false));
-	SPI_finish();
-	PG_RETURN_VOID();
+	return corm_finish_call(fcinfo, &collector);
 }
 
 /* corm.not_found(anyelement, model, ident): get_or_404's no_data_found */

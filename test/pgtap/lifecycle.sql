@@ -11,7 +11,7 @@ CREATE EXTENSION corm;
 CREATE SCHEMA tap_life;
 SET search_path = tap_life, public;
 
-SELECT plan(196);
+SELECT plan(197);
 
 -- relations (tables, views, sequences, composite types) and functions in the
 -- test's schemas whose names match a LIKE pattern
@@ -307,19 +307,24 @@ SELECT throws_ok($$SELECT corm.rename_column('LfNovel', 'heading', 'lf_author_id
 SELECT is(cols('lf_novel'), ARRAY['id', 'created', 'heading', 'lf_author_id']::name[], 'after the refusals the table is unchanged');
 
 -- ===================================================== dry_run
-SELECT alike(corm.dry_run($$SELECT corm.register_model('LfDry', model_class => 'LfIdModel', columns => 'x int')$$),
+SELECT alike((SELECT string_agg(ddl, E';\n' ORDER BY step) FROM corm.dry_run($$SELECT corm.register_model('LfDry', model_class => 'LfIdModel', columns => 'x int')$$)),
              '%CREATE TABLE tap_life.lf_dry (%', 'dry_run returns the DDL, CREATE TABLE included');
 SELECT hasnt_table('tap_life', 'lf_dry', 'afterwards there is no table');
 SELECT is(relations_like('lf\_dry%') || functions_like('lf\_dry%'), '{}'::text[], 'nor view, type or function');
 SELECT is((SELECT count(*)::int FROM corm.model WHERE name = 'LfDry'), 0, 'nor catalog row');
-SELECT alike(corm.dry_run($$SELECT corm.register_model('LfNovel', model_class => 'LfIdModel', mixins => '{LfStamp}',
-                                   columns => 'heading varchar(200), lf_author_id int REFERENCES lf_author')$$),
+SELECT alike((SELECT string_agg(ddl, E';\n' ORDER BY step) FROM corm.dry_run($$SELECT corm.register_model('LfNovel', model_class => 'LfIdModel', mixins => '{LfStamp}',
+                                   columns => 'heading varchar(200), lf_author_id int REFERENCES lf_author')$$)),
              '%ALTER TABLE tap_life.lf_novel ALTER COLUMN heading TYPE character varying(200)%',
              'dry_run of a change returns the ALTER TABLE');
+SELECT results_eq($$SELECT relation, lock, rewrite FROM corm.dry_run($q$SELECT corm.register_model('LfNovel', model_class => 'LfIdModel', mixins => '{LfStamp}',
+                                   columns => 'heading varchar(200), lf_author_id int REFERENCES lf_author')$q$)
+                     WHERE ddl LIKE 'ALTER TABLE tap_life.lf_novel ALTER COLUMN heading TYPE%'$$,
+                  $$VALUES ('tap_life.lf_novel', 'AccessExclusiveLock', true)$$,
+                  'dry_run measures the lock and the rewrite of a type change');
 SELECT col_type_is('tap_life', 'lf_novel', 'heading', 'text', 'and the column keeps its type');
-SELECT is(corm.dry_run($$SELECT corm.register_model('LfNovel', model_class => 'LfIdModel', mixins => '{LfStamp}',
-                                columns => 'heading text, lf_author_id int REFERENCES lf_author')$$),
-          '', 'dry_run of an unchanged definition returns nothing');
+SELECT is_empty($$SELECT * FROM corm.dry_run($q$SELECT corm.register_model('LfNovel', model_class => 'LfIdModel', mixins => '{LfStamp}',
+                                columns => 'heading text, lf_author_id int REFERENCES lf_author')$q$)$$,
+          'dry_run of an unchanged definition returns nothing');
 SELECT throws_like($$SELECT corm.dry_run($q$SELECT corm.register_model('LfDry', columns => 'x lfnosuchtype')$q$)$$,
                    '%lfnosuchtype%', 'dry_run of a failing call reports the error');
 SELECT is_empty($$SELECT * FROM corm.check()$$, 'check() finds nothing to mend after the dry runs');
