@@ -732,8 +732,17 @@ same_constraint(ConKey *p, ConKey *e)
 		case 'c':
 			return p->no_inherit == e->no_inherit && equal(p->check, e->check);
 		case 'f':
-			return same_columns(p->keys, e->keys) && p->target == e->target &&
-				same_columns(p->target_keys, e->target_keys) &&
+
+			/*
+			 * A target that no longer resolves is a table renamed under
+			 * the definition (rename_model renames a model's table but not
+			 * the REFERENCES of other models' text): the constraint the
+			 * table has is taken to be it, its columns and clauses still
+			 * compared.
+			 */
+			return same_columns(p->keys, e->keys) &&
+				(p->target == e->target || !OidIsValid(p->target)) &&
+				(same_columns(p->target_keys, e->target_keys) || !OidIsValid(p->target)) &&
 				p->upd_action == e->upd_action && p->del_action == e->del_action &&
 				p->match_type == e->match_type;
 		case 'p':
