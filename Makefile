@@ -7,7 +7,7 @@ OBJS        = src/corm.o src/coldef.o src/naming.o src/catalog.o src/resolve.o \
               src/meta.o src/view.o src/viewtrigger.o src/query.o \
               src/lifecycle.o src/diagram.o
 DATA        = sql/corm--0.1.sql sql/corm--0.2.sql sql/corm--0.1--0.2.sql
-REGRESS     = setup naming coldef models inheritance mixins onupdate views queries meta lifecycle privileges errors reregister convergence introspect teardown
+REGRESS     = setup naming coldef models inheritance mixins onupdate views queries meta lifecycle privileges errors reregister convergence introspect diagram teardown
 REGRESS_OPTS = --load-extension=plpgsql
 PG_CPPFLAGS = -I$(srcdir)/src
 PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror
@@ -41,8 +41,20 @@ upgrade:
 fuzz:
 	bash test/fuzz/fuzz.sh
 
+# a migrated database is the fresh one: seeded histories of registrations,
+# renames and drops compared with their final definitions built fresh
+# (test/convergence, TAP); CONVERGE_SEED, CONVERGE_HISTORIES, CONVERGE_STEPS
+# and CONVERGE_FEATURES make a longer hunt
+converge:
+	bash test/convergence/converge.sh
+
 bench:
 	bash test/bench/run.sh
 	bash test/bench/runtime.sh
 
-.PHONY: prove isolation roundtrip upgrade fuzz bench
+# corm.diagram() output through Graphviz's dot and mermaid-cli (TAP, against
+# the PG* server); test/diagram/install.sh installs mermaid-cli with npm
+render:
+	bash test/diagram/install.sh && prove --exec bash test/diagram/render.t
+
+.PHONY: prove isolation roundtrip upgrade fuzz converge bench render

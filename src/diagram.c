@@ -438,7 +438,10 @@ literal_beyond_ascii(void)
  * Text inside an HTML-like label of Graphviz (an XML fragment): &, <, >
  * and " as entities, everything else as itself or as a character
  * reference.  DOT finds the label's end by matching angle brackets, which
- * escaped text cannot unbalance.
+ * escaped text cannot unbalance.  Graphviz then expands its escapes (\N is
+ * the node's name, \G the graph's) in the decoded text, so a backslash is
+ * written doubled, as its own escape; a reference (&#92;) would still be
+ * expanded.
  */
 static void
 append_dot_text(StringInfo buf, const char *s)
@@ -458,6 +461,8 @@ append_dot_text(StringInfo buf, const char *s)
 			appendStringInfoString(buf, "&gt;");
 		else if (c == '"')
 			appendStringInfoString(buf, "&quot;");
+		else if (c == '\\')
+			appendStringInfoString(buf, "\\\\");
 		else if (c < 0x80)
 			appendStringInfoChar(buf, (char) c);
 		else if (literal_beyond_ascii())

@@ -32,7 +32,7 @@ ok() {
 sql() { psql -X -q -v ON_ERROR_STOP=1 -d "$1" >/dev/null; }
 diagram() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$1" -c "SELECT corm.diagram($2)"; }
 
-echo "1..26"
+echo "1..28"
 command -v dot >/dev/null || { echo "Bail out! Graphviz's dot is not installed"; exit 1; }
 [ -x "$mmdc" ] || { echo "Bail out! mermaid-cli is not installed: run test/diagram/install.sh"; exit 1; }
 [ -x "$chromium" ] || { echo "Bail out! no Chromium at $chromium"; exit 1; }
@@ -117,7 +117,7 @@ sql "$db" <<'SQL'
 SET client_min_messages = warning;
 SELECT corm.register_model_class('Id"Model<b>', primary_key => 'id integer');
 SELECT corm.register_mixin(E'Mix}\\in{ %% #35; `x`',
-  columns => E'"a""b\\c" text, "new\nline" int, "<td>|{}" text, "PK" int, "direction TB" int, "--> x" int');
+  columns => E'"a""b\\c" text, "new\nline" int, "<td>|{}" text, "PK" int, "direction TB" int, "--> x" int, "x\\Ny\\G" int');
 SELECT corm.register_model('User"]; node [x] } -- %%{init}%% direction TB', model_class => 'Id"Model<b>',
   tablename => 'hostile_user', mixins => ARRAY[E'Mix}\\in{ %% #35; `x`'],
   columns => E'"Ünïcödé ßﬂ°¶ ☃ 😀" text, "graph" int, "subgraph" int, "end" text, "style: x #fff;" text, "&amp;&#60;" text');
@@ -130,6 +130,16 @@ SELECT corm.register_relationship('Target {x} ||--o{ digraph', 'node', 'User"]; 
 SQL
 fetch hostile "$db" "ARRAY(SELECT name FROM corm.model WHERE \"table_name\" LIKE 'hostile%')"
 render hostile 3
+# and the pictures show the names as they are
+for svg in dot.svg mmd.svg; do
+	missing=
+	for name in 'x\Ny\G' 'Mix}\in{ %% #35; `x`' 'classDef x fill:#f00;' 'style: x #fff;' \
+		'direction TB' 'Ünïcödé ß' '☃ 😀' 'Target {x} ||'; do
+		grep -qF -- "$name" "$out/hostile.$svg" || missing="$missing$name"$'\n'
+	done
+	[ -z "$missing" ]
+	ok $? "hostile: the $svg picture shows the names" "missing: $missing"
+done
 
 # a database that is not UTF-8: names beyond ASCII become references
 sql "$latin1" <<'SQL'
