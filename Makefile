@@ -41,13 +41,6 @@ upgrade:
 fuzz:
 	bash test/fuzz/fuzz.sh
 
-# a migrated database is the fresh one: seeded histories of registrations,
-# renames and drops compared with their final definitions built fresh
-# (test/convergence, TAP); CONVERGE_SEED, CONVERGE_HISTORIES, CONVERGE_STEPS
-# and CONVERGE_FEATURES make a longer hunt
-converge:
-	bash test/convergence/converge.sh
-
 bench:
 	bash test/bench/run.sh
 	bash test/bench/runtime.sh
@@ -57,4 +50,4 @@ bench:
 render:
 	bash test/diagram/install.sh && prove --exec bash test/diagram/render.t
 
-.PHONY: prove isolation roundtrip upgrade fuzz converge bench render
+.PHONY: prove isolation roundtrip upgrade fuzz bench render
