@@ -19,7 +19,8 @@ CREATE EXTENSION corm;
 
 \echo
 \echo '==== 2. The seed''s models, declared in SQL'
--- the register calls return nothing: their empty results go to /dev/null
+-- each register call returns the statements it ran (section 7 shows them);
+-- here they go to /dev/null
 \o /dev/null
 -- class TimestampMixin: created and updated, updated set on every UPDATE
 SELECT corm.register_mixin('TimestampMixin',
@@ -87,20 +88,20 @@ SELECT * FROM user_paginate(page => 1, per_page => 1);
 
 \echo
 \echo '==== 7. Registering again migrates: Post gets a title column'
-\echo '(corm.dry_run shows the statements first and changes nothing)'
+\echo '(corm.dry_run shows each statement, the lock it takes and whether it rewrites the table; nothing changes)'
 INSERT INTO post DEFAULT VALUES RETURNING *;
-\pset format unaligned
-\pset tuples_only on
-SELECT corm.dry_run($$
+SELECT step, split_part(ddl, E'\n', 1) AS ddl, relation, lock, rewrite, scan
+  FROM corm.dry_run($$
   SELECT corm.register_model('Post', model_class => 'IdModel', mixins => '{TimestampMixin}',
                              columns => 'title text NOT NULL DEFAULT ''untitled''')
 $$);
+\echo '(the call itself runs the statements and returns them)'
+\pset format unaligned
+\pset tuples_only on
+SELECT * FROM corm.register_model('Post', model_class => 'IdModel', mixins => '{TimestampMixin}',
+                                  columns => 'title text NOT NULL DEFAULT ''untitled''');
 \pset format aligned
 \pset tuples_only off
-\o /dev/null
-SELECT corm.register_model('Post', model_class => 'IdModel', mixins => '{TimestampMixin}',
-                           columns => 'title text NOT NULL DEFAULT ''untitled''');
-\o
 \echo '\\d post'
 \d post
 SELECT id, title, updated FROM post;
