@@ -76,6 +76,47 @@ SELECT has_table_privilege('public', 'cv_note_view', 'SELECT') AS grant_kept;
 SELECT corm.drop_model('CvNote');
 SELECT corm.drop_mixin('CvStamp');
 
+-- ===================================================== a parent changes under a joined child that leads back to it
+-- the views go and come back first, then the functions over them, the
+-- parent's Pagination type before the child's relationship that returns it
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvPerson', model_class => 'CvModel', columns => 'name text');
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvClerk', parent => 'CvPerson',
+                           columns => 'title text, boss_id int REFERENCES cv_person');
+SELECT count(*) > 0 AS registered FROM corm.register_relationship('CvClerk', 'boss', 'CvPerson', foreign_key => 'boss_id');
+SELECT count(*) > 0 AS migrated FROM corm.register_model('CvPerson', model_class => 'CvModel', columns => 'name varchar(50)');
+SELECT proname FROM pg_proc WHERE proname LIKE 'cv\_clerk\_boss%' ORDER BY 1;
+SELECT count(*) AS drift FROM corm.check();
+SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvPerson', cascade => true);
+
+-- ===================================================== a single-table subclass's columns and constraints
+-- leave the shared table with it: a dropped column, its UNIQUE, a changed CHECK
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvBeast', columns => 'id integer PRIMARY KEY, kind text NOT NULL',
+                                                     polymorphic_on => 'kind');
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvDog', parent => 'CvBeast',
+                                                     columns => 'bark text UNIQUE, size int CHECK (size > 0)');
+SELECT count(*) > 0 AS migrated FROM corm.register_model('CvDog', parent => 'CvBeast', columns => 'size int CHECK (size > 1)',
+                                                   drop_columns => true);
+SELECT attname FROM pg_attribute WHERE attrelid = 'cv_beast'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum;
+SELECT * FROM conv.cons('cv_beast');
+-- renamed, a subclass whose identity was its name takes the new one, and its rows with it
+INSERT INTO cv_dog_view (id, size) VALUES (1, 5);
+SELECT count(*) > 0 AS renamed FROM corm.rename_model('CvDog', 'CvHound');
+SELECT * FROM cv_beast;
+SELECT * FROM cv_hound_view;
+SELECT count(*) AS drift FROM corm.check();
+SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvBeast', cascade => true);
+
+-- ===================================================== COLLATE is part of a column
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvTag', model_class => 'CvModel', columns => 'label varchar(10)');
+SELECT * FROM corm.register_model('CvTag', model_class => 'CvModel', columns => 'label varchar(10) COLLATE "C"') s
+ WHERE s LIKE 'ALTER TABLE%';
+SELECT attcollation::regcollation FROM pg_attribute WHERE attrelid = 'cv_tag'::regclass AND attname = 'label';
+-- and stays through a change of type
+SELECT count(*) > 0 AS migrated FROM corm.register_model('CvTag', model_class => 'CvModel', columns => 'label text COLLATE "C"');
+SELECT attcollation::regcollation FROM pg_attribute WHERE attrelid = 'cv_tag'::regclass AND attname = 'label';
+SELECT count(*) AS drift FROM corm.check();
+SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvTag');
+
 -- ===================================================== no state of one call reaches another
 -- drop_columns => true of one call (here a rolled-back drop of a
 -- single-table subclass, which drops its columns from the shared table)

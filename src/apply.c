@@ -32,6 +32,7 @@
 #include "utils/memutils.h"
 #include "utils/regproc.h"
 #include "utils/rel.h"
+#include "utils/ruleutils.h"
 
 /*
  * A constraint corm expects on a table, or one that is there, with every
@@ -289,6 +290,22 @@ alter_column(CormResolved *res, CormColumn *col, const char *action)
 }
 
 /*
+ * The collation a column is to have: the one its COLLATE names, else its
+ * type's; InvalidOid for a type that has none.
+ */
+static Oid
+planned_collation(CormColumn *col)
+{
+	Oid			typcoll = get_typcollation(col->typid);
+
+	if (!OidIsValid(typcoll))
+		return InvalidOid;
+	if (col->def->collClause)
+		return get_collation_oid(col->def->collClause->collname, false);
+	return typcoll;
+}
+
+/*
  * The steps that bring an existing column to its definition: type (with a
  * cast of the existing rows), default, NOT NULL and identity.  A changed
  * generation expression cannot be altered in place and is refused.
@@ -307,6 +324,8 @@ migrate_column(Relation rel, CormResolved *res, CormColumn *col, Form_pg_attribu
 		(!col->is_serial && attr->atttypmod != col->typmod);
 	bool		new_default = false;
 	char	   *type = format_type_with_typemod(col->typid, col->is_serial ? -1 : col->typmod);
+	Oid			collation = planned_collation(col);
+	bool		new_collation = OidIsValid(collation) && attr->attcollation != collation;
 
 	if ((attr->attgenerated != '\0') != (raw_generated != NULL) ||
 		(raw_generated && !new_type && !same_default(rel, col, attr, raw_generated)))
@@ -323,10 +342,14 @@ migrate_column(Relation rel, CormResolved *res, CormColumn *col, Form_pg_attribu
 		steps = lappend(steps, alter_column(res, col, "DROP IDENTITY"));
 	if (attr->atthasdef && (new_default || new_type) && !col->is_serial && raw_generated == NULL)
 		steps = lappend(steps, alter_column(res, col, "DROP DEFAULT"));
-	if (new_type)
+	if (new_type || new_collation)
 	{
+		/* a COLLATE the definition gives goes with the type, as in CREATE TABLE */
+		char	   *collate = col->def->collClause
+			? psprintf(" COLLATE %s", generate_collation_name(collation)) : "";
+
 		steps = lappend(steps, alter_column(res, col,
-											psprintf("TYPE %s USING %s::%s", type,
+											psprintf("TYPE %s%s USING %s::%s", type, collate,
 													 quote_identifier(col->name), type)));
 		*retyped = true;
 	}
@@ -863,10 +886,11 @@ find_attribute(TupleDesc desc, const char *name)
 
 /*
  * The steps that bring an existing table to the plan: res's columns and
- * constraints.  "full" when res owns the table: then every column and
- * constraint of the table must be planned by res or a single-table
- * subclass; a column of the table that none plans is dropped with
- * "drop_columns", else refused.  *rebuild is set when the views over the
+ * constraints.  "full" when res owns the table: then the columns and
+ * constraints of its single-table subclasses are brought too, and every
+ * column and constraint of the table must be planned by one of them; a
+ * column of the table that none plans is dropped with "drop_columns",
+ * else refused.  *rebuild is set when the views over the
  * table must go first (a column changes type or is dropped).
  */
 static List *
@@ -880,30 +904,38 @@ diff_table(CormResolved *res, Oid relid, bool full, bool drop_columns, bool *reb
 	List	   *constraint_steps;
 	ListCell   *lc;
 
-	foreach(lc, res->table_columns)
-	{
-		CormColumn *col = lfirst(lc);
-		Form_pg_attribute attr = find_attribute(desc, col->name);
+	List	   *holders = list_make1(res);
+	ListCell   *hc;
 
-		if (attr == NULL)
+	/* with "full", the single-table subclasses' columns are the table's too */
+	if (full)
+		holders = list_concat(holders, corm_single_sharers(res));
+	foreach(hc, holders)
+	{
+		CormResolved *holder = lfirst(hc);
+
+		if (holder != res)
+			planned = list_concat(planned, planned_constraints(holder, true));
+		foreach(lc, holder->table_columns)
 		{
-			steps = lappend(steps, corm_plan_add_column(res, col));
-			new_columns = lappend(new_columns, col->name);
+			CormColumn *col = lfirst(lc);
+			Form_pg_attribute attr = find_attribute(desc, col->name);
+
+			if (attr == NULL)
+			{
+				steps = lappend(steps, corm_plan_add_column(holder, col));
+				new_columns = lappend(new_columns, col->name);
+			}
+			else
+				steps = list_concat(steps, migrate_column(rel, holder, col, attr, rebuild));
 		}
-		else
-			steps = list_concat(steps, migrate_column(rel, res, col, attr, rebuild));
 	}
 	if (full)
 	{
-		List	   *expected = list_copy(res->table_columns);
+		List	   *expected = NIL;
 
-		foreach(lc, corm_single_sharers(res))
-		{
-			CormResolved *d = lfirst(lc);
-
-			expected = list_concat(expected, d->table_columns);
-			planned = list_concat(planned, planned_constraints(d, false));
-		}
+		foreach(hc, holders)
+			expected = list_concat(expected, list_copy(((CormResolved *) lfirst(hc))->table_columns));
 		for (int i = 0; i < desc->natts; i++)
 		{
 			Form_pg_attribute attr = TupleDescAttr(desc, i);
@@ -1111,6 +1143,61 @@ diff_trigger(CormResolved *owner)
 	return same ? NIL : corm_plan_trigger(owner, args, existing != NULL);
 }
 
+static bool
+list_has_name(List *names, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, names)
+		if (strcmp(lfirst(lc), name) == 0)
+		return true;
+	return false;
+}
+
+/*
+ * The order in which to make the functions of "models" again: a model's
+ * relationship functions return its target's row and Pagination type, so
+ * a target among them comes before the models that lead to it (as far as
+ * the relationships do not go round in a circle; then in the order given).
+ */
+static List *
+functions_order(List *models)
+{
+	List	   *pending = list_copy(models);
+	List	   *order = NIL;
+	List	   *leads = NIL;	/* per pending model: the models it leads from */
+	ListCell   *lc;
+
+	foreach(lc, pending)
+		leads = lappend(leads, corm_models_to_sync("relationship target", lfirst(lc)));
+	while (pending != NIL)
+	{
+		bool		progress = false;
+
+		for (int i = 0; i < list_length(pending); i++)
+		{
+			char	   *m = list_nth(pending, i);
+			bool		ready = true;
+
+			/* m is ready when no other pending model is a target of m's */
+			for (int j = 0; j < list_length(pending) && ready; j++)
+				if (j != i && list_has_name(list_nth(leads, j), m))
+					ready = false;
+			if (ready)
+			{
+				order = lappend(order, m);
+				pending = list_delete_nth_cell(pending, i);
+				leads = list_delete_nth_cell(leads, i);
+				progress = true;
+				break;
+			}
+		}
+		if (!progress)
+			return list_concat(order, pending);
+	}
+	return order;
+}
+
 /*
  * Bring the objects generated for one model to its current definition;
  * "drop_columns" is the caller's drop_columns => (a column of its table
@@ -1145,7 +1232,13 @@ corm_sync_model(const char *name, bool notices, bool drop_columns)
 									res->table_parent->row->name),
 							 errhint("Register model \"%s\" again to create it.",
 									 res->table_parent->row->name)));
-				steps = diff_table(res, relid, false, drop_columns, &rebuild);
+				/*
+				 * The shared table as a whole: its owner's columns and
+				 * every single-table subclass's, so that a column or a
+				 * constraint a subclass no longer has goes as it would
+				 * from the owner's own definition.
+				 */
+				steps = diff_table(corm_table_owner(res), relid, true, drop_columns, &rebuild);
 				break;
 			}
 	}
@@ -1154,16 +1247,26 @@ corm_sync_model(const char *name, bool notices, bool drop_columns)
 	corm_run_steps(steps);
 	if (rebuild)
 	{
-		/* every view over the table went: make them again, with their functions */
-		foreach(lc, corm_models_to_sync("model", corm_table_owner(res)->row->name))
+		List	   *over = corm_models_to_sync("model", corm_table_owner(res)->row->name);
+
+		/*
+		 * Every view over the table went: make them all again first, then
+		 * the functions over them, since a function of one model may
+		 * return another's row (a relationship back to a parent).
+		 */
+		foreach(lc, over)
 		{
 			CormResolved *other = corm_resolve_model(lfirst(lc), false);
 
-			if (other != res && other->kind != CORM_ABSTRACT)
-			{
+			if (other->kind != CORM_ABSTRACT)
 				corm_sync_view(other);
+		}
+		foreach(lc, functions_order(over))
+		{
+			CormResolved *other = corm_resolve_model(lfirst(lc), false);
+
+			if (other->kind != CORM_ABSTRACT)
 				corm_sync_functions(other);
-			}
 		}
 	}
 	if (res->kind != CORM_ABSTRACT)

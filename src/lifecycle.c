@@ -438,6 +438,42 @@ corm_drop_relationship(PG_FUNCTION_ARGS)
 	return corm_finish_call(fcinfo, &collector);
 }
 
+/*
+ * A model's polymorphic identity defaults to its name.  Renamed, it takes
+ * the new name, as a model registered under that name would (a fresh
+ * database built from the definitions holds it so), and its rows follow:
+ * their discriminator changes from the old identity to the new.  An
+ * identity given explicitly (another text than the name) stays.
+ */
+static void
+rename_identity(const char *old, const char *new)
+{
+	const char *args[2] = {old, new};
+	CormResolved *res;
+	const char *disc;
+
+	if (query("UPDATE corm.model SET polymorphic_identity = $2"
+			  " WHERE name = $2 AND polymorphic_identity = $1", 2, args) == 0)
+		return;
+	corm_reset_resolve_cache();
+	res = corm_resolve_model(new, false);
+	disc = corm_discriminator(res);
+	if (disc == NULL || res->kind == CORM_ABSTRACT)
+		return;
+	if (SPI_execute(psprintf("UPDATE %s SET %s = %s WHERE %s = %s",
+							 corm_qualified(res->schema, res->table), quote_identifier(disc),
+							 quote_literal_cstr(new), quote_identifier(disc), quote_literal_cstr(old)),
+					false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "could not update the discriminator of %s", res->table);
+	ereport(NOTICE,
+			(errmsg_plural("model \"%s\" takes the polymorphic identity \"%s\", and so does its %llu row of table %s",
+						   "model \"%s\" takes the polymorphic identity \"%s\", and so do its %llu rows of table %s",
+						   SPI_processed, new, new, (unsigned long long) SPI_processed,
+						   corm_qualified(res->schema, res->table)),
+			 errdetail("Its identity was its old name, \"%s\".", old),
+			 errhint("To keep an identity through a rename, give it explicitly (polymorphic_identity => '...') before renaming.")));
+}
+
 /* corm.rename_model(old, new): the class, its table (when named after it), view and functions */
 Datum
 corm_rename_model(PG_FUNCTION_ARGS)
@@ -456,6 +492,7 @@ corm_rename_model(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_DUPLICATE_OBJECT),
 				 errmsg("model \"%s\" already exists", new)));
 	query("UPDATE corm.model SET name = $2 WHERE name = $1", 2, args);
+	rename_identity(old, new);
 	sync = corm_models_to_sync("model", new);
 	sync = list_concat(sync, corm_models_to_sync("relationship target", new));
 	corm_sync_models(sync, false);
