@@ -115,6 +115,7 @@ INSERT INTO archive.old_view (note) VALUES ('kept');
 "
 # what both do once they hold the current version
 more="
+SET client_min_messages = warning;  -- rename_model's NOTICE on the identity is expected
 SELECT corm.register_model('User', model_class => 'IdModel', columns => 'name varchar, email text',
   query_class => 'GetOrQuery');
 SELECT corm.register_model('Tag', model_class => 'IdModel', mixins => '{TimestampMixin}', columns => 'label text');
