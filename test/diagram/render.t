@@ -32,7 +32,7 @@ ok() {
 sql() { psql -X -q -v ON_ERROR_STOP=1 -d "$1" >/dev/null; }
 diagram() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$1" -c "SELECT corm.diagram($2)"; }
 
-echo "1..28"
+echo "1..29"
 command -v dot >/dev/null || { echo "Bail out! Graphviz's dot is not installed"; exit 1; }
 [ -x "$mmdc" ] || { echo "Bail out! mermaid-cli is not installed: run test/diagram/install.sh"; exit 1; }
 [ -x "$chromium" ] || { echo "Bail out! no Chromium at $chromium"; exit 1; }
@@ -89,6 +89,11 @@ SELECT corm.register_relationship('Author', 'posts', 'Post');
 SQL
 fetch seed "$db" NULL
 render seed 4
+# the README's picture is this diagram: after a change to corm.diagram(),
+#   cp test/diagram/out/seed.dot doc/models.dot
+#   dot -Tpng -Gdpi=144 doc/models.dot -o doc/models.png
+err=$(diff "$here/../../doc/models.dot" "$out/seed.dot" 2>&1)
+ok $? "doc/models.dot is the seed's diagram as corm draws it" "$err"
 
 # single-table and joined inheritance, an abstract parent, relationships
 # both ways and a self-referencing one
