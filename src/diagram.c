@@ -257,8 +257,9 @@ select_models(Diagram *diagram, FunctionCallInfo fcinfo)
  * The full row of every drawn model.  A column is a foreign key when a
  * foreign key constraint of the table that stores it, or of the model's own
  * table (a joined subclass's key references its parent's), includes it.
- * Tables are matched by their quoted, qualified names, never looked up, so
- * that a schema the caller cannot use is no error.
+ * Columns are matched by their quoted, qualified names (one set of every
+ * foreign key column, hashed), never looked up, so that a schema the caller
+ * cannot use is no error.
  */
 static void
 load_columns(Diagram *diagram)
@@ -276,17 +277,19 @@ load_columns(Diagram *diagram)
 	foreach(lc, diagram->drawn)
 		names[i++] = CStringGetTextDatum(((DiagramModel *) lfirst(lc))->name);
 	values[0] = PointerGetDatum(construct_array(names, i, TEXTOID, -1, false, TYPALIGN_INT));
-	run_query("SELECT m.name, c.name, c.type, c.primary_key, c.origin,"
-			  "       EXISTS (SELECT FROM pg_catalog.pg_constraint k"
-			  "                 JOIN pg_catalog.pg_class r ON r.oid = k.conrelid"
-			  "                 JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace"
-			  "                 JOIN pg_catalog.pg_attribute a"
-			  "                      ON a.attrelid = k.conrelid AND a.attnum = ANY (k.conkey)"
-			  "                WHERE k.contype = 'f' AND a.attname = c.name"
-			  "                  AND pg_catalog.format('%I.%I', n.nspname, r.relname)"
-			  "                      IN (c.\"table\","
-			  "                          CASE WHEN m.table_name IS NOT NULL"
-			  "                               THEN pg_catalog.format('%I.%I', m.table_schema, m.table_name) END))"
+	run_query("WITH fk AS (SELECT DISTINCT"
+			  "                   pg_catalog.format('%I.%I.%I', n.nspname, r.relname, a.attname) AS col"
+			  "              FROM pg_catalog.pg_constraint k"
+			  "              JOIN pg_catalog.pg_class r ON r.oid = k.conrelid"
+			  "              JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace"
+			  "              JOIN pg_catalog.pg_attribute a"
+			  "                   ON a.attrelid = k.conrelid AND a.attnum = ANY (k.conkey)"
+			  "             WHERE k.contype = 'f')"
+			  "SELECT m.name, c.name, c.type, c.primary_key, c.origin,"
+			  "       pg_catalog.format('%s.%I', c.\"table\", c.name) IN (SELECT col FROM fk)"
+			  "       OR CASE WHEN m.table_name IS NOT NULL"
+			  "               THEN pg_catalog.format('%I.%I.%I', m.table_schema, m.table_name, c.name)"
+			  "          END IN (SELECT col FROM fk)"
 			  "  FROM corm.model m, LATERAL corm.model_columns(m.name) c"
 			  " WHERE m.name = ANY ($1)"
 			  " ORDER BY m.registered, c.\"position\"",
