@@ -117,6 +117,28 @@ SELECT attcollation::regcollation FROM pg_attribute WHERE attrelid = 'cv_tag'::r
 SELECT count(*) AS drift FROM corm.check();
 SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvTag');
 
+-- ===================================================== check() sees what was changed by hand
+-- every kind of object corm makes: a Pagination type, a function, a view,
+-- a table dropped and its model registered again
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvLabel', model_class => 'CvModel', columns => 'label text');
+ALTER TYPE cv_label_pagination DROP ATTRIBUTE next_num;
+SELECT split_part(fix, E'\n', 1) AS fix FROM corm.check() WHERE model = 'CvLabel';
+SELECT count(*) > 0 AS mended FROM corm.register_model('CvLabel', model_class => 'CvModel', columns => 'label text');
+SELECT (cv_label_paginate()).next_num IS NULL AS paginates;
+CREATE OR REPLACE FUNCTION cv_label_count() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT 42::bigint';
+SELECT split_part(fix, E'\n', 1) AS fix FROM corm.check() WHERE model = 'CvLabel';
+CREATE OR REPLACE VIEW cv_label_view AS SELECT t0.id, t0.label FROM cv_label t0 WHERE t0.id > 5;
+SELECT split_part(fix, E'\n', 1) AS fix FROM corm.check() WHERE model = 'CvLabel';
+SELECT count(*) > 0 AS mended FROM corm.register_model('CvLabel', model_class => 'CvModel', columns => 'label text');
+SELECT cv_label_count() AS counted, pg_get_viewdef('cv_label_view') NOT LIKE '%> 5%' AS view_mended;
+SET client_min_messages = warning;
+DROP TABLE cv_label CASCADE;
+RESET client_min_messages;
+SELECT count(*) > 0 AS registered_again FROM corm.register_model('CvLabel', model_class => 'CvModel', columns => 'label text');
+SELECT (cv_label_paginate()).total AS paginates_again;
+SELECT count(*) AS drift FROM corm.check();
+SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvLabel');
+
 -- ===================================================== no state of one call reaches another
 -- drop_columns => true of one call (here a rolled-back drop of a
 -- single-table subclass, which drops its columns from the shared table)

@@ -90,6 +90,23 @@ CREATE FUNCTION corm.diagram(format text DEFAULT 'mermaid', models text[] DEFAUL
 COMMENT ON FUNCTION corm.diagram(text, text[]) IS
     'the models as an entity-relationship diagram: mermaid or dot (Graphviz)';
 
+-- generated views, functions and types are compared with what corm made of
+-- them, as the system catalogs held it, so that corm.check() sees one changed
+-- by hand (filled in below, once every object is what 0.2 makes)
+ALTER TABLE corm.model ADD COLUMN view_catalog_form text;
+ALTER TABLE corm.query_function ADD COLUMN catalog_form text;
+
+/*
+ * What a generated object is, as the system catalogs hold it: a view's
+ * definition, column defaults and triggers; a function's whole definition;
+ * a composite type's attributes.  corm records it when it makes the object
+ * and compares it on every sync (and so in corm.check()), which is how a
+ * view, function or type changed by hand is seen.  NULL when the object
+ * does not exist.
+ */
+CREATE FUNCTION corm.catalog_form(kind text, object text) RETURNS text
+    AS 'MODULE_PATHNAME', 'corm_catalog_form' LANGUAGE C STABLE;
+
 -- every register_*, drop_* and rename_* returns the statements it ran, one
 -- row each (0.1: void); dry_run says what each statement locks, rewrites
 -- and scans (0.1: the statements as one text).  A return type cannot be
@@ -207,4 +224,8 @@ CREATE FUNCTION corm.dry_run(statement text,
 CREATE FUNCTION corm.sync_all() RETURNS void
     AS 'MODULE_PATHNAME', 'corm_sync_all' LANGUAGE C VOLATILE;
 SELECT corm.sync_all();
+UPDATE corm.model SET view_catalog_form = corm.catalog_form('view', view_name)
+ WHERE view_name IS NOT NULL AND view_catalog_form IS NULL;
+UPDATE corm.query_function SET catalog_form = corm.catalog_form(kind, signature)
+ WHERE catalog_form IS NULL;
 DROP FUNCTION corm.sync_all();

@@ -100,6 +100,7 @@ CREATE TABLE corm.model (
     view_definition      text,   -- and the DDL it ran for it
     owner                regrole NOT NULL DEFAULT current_role::regrole,
     registered           bigserial,
+    view_catalog_form    text,   -- the view as the system catalogs held it when corm made it
     CHECK (name <> ''),
     CHECK (parent IS DISTINCT FROM name)
 );
@@ -134,6 +135,7 @@ CREATE TABLE corm.query_function (
                                    -- a relationship's target model
     signature      text NOT NULL,  -- schema-qualified name (and argument types)
     definition     text NOT NULL,  -- the statement corm ran
+    catalog_form   text,           -- what it made, as the system catalogs held it then
     PRIMARY KEY (model, name)
 );
 CREATE INDEX ON corm.query_function (target);
@@ -258,6 +260,17 @@ SELECT pg_catalog.pg_extension_config_dump('corm.relationship', '');
 SELECT pg_catalog.pg_extension_config_dump('corm.query_function', '');
 SELECT pg_catalog.pg_extension_config_dump('corm.model', '');
 SELECT pg_catalog.pg_extension_config_dump('corm.model_registered_seq', '');
+
+/*
+ * What a generated object is, as the system catalogs hold it: a view's
+ * definition, column defaults and triggers; a function's whole definition;
+ * a composite type's attributes.  corm records it when it makes the object
+ * and compares it on every sync (and so in corm.check()), which is how a
+ * view, function or type changed by hand is seen.  NULL when the object
+ * does not exist.
+ */
+CREATE FUNCTION corm.catalog_form(kind text, object text) RETURNS text
+    AS 'MODULE_PATHNAME', 'corm_catalog_form' LANGUAGE C STABLE;
 
 /* Naming */
 

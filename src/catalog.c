@@ -511,6 +511,22 @@ corm_record_view(const char *model, const char *name, const char *definition)
 {
 	const char *args[3] = {model, definition, name};
 
-	run_query("UPDATE corm.model SET view_definition = $2, view_name = $3 WHERE name = $1"
-			  " AND (view_definition, view_name) IS DISTINCT FROM ($2, $3)", 3, args);
+	run_query("UPDATE corm.model SET view_definition = $2, view_name = $3,"
+			  "       view_catalog_form = corm.catalog_form('view', $3)"
+			  " WHERE name = $1 AND (view_definition, view_name, view_catalog_form)"
+			  "       IS DISTINCT FROM ($2, $3, corm.catalog_form('view', $3))", 3, args);
+}
+
+/*
+ * Whether a model's view is no longer what corm made of it (changed by
+ * hand): its catalog form differs from the one recorded when corm made it.
+ */
+bool
+corm_view_changed(const char *model)
+{
+	if (run_query("SELECT 1 FROM corm.model WHERE name = $1 AND view_catalog_form IS NOT NULL"
+				  "   AND view_catalog_form IS DISTINCT FROM corm.catalog_form('view', view_name)",
+				  1, &model) == 0)
+		return false;
+	return true;
 }

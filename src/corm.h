@@ -175,6 +175,7 @@ extern char *corm_model_claiming_table(const char *schema, const char *table,
 extern char *corm_view_definition(const char *model);
 extern void corm_record_view(const char *model, const char *name, const char *definition);
 extern char *corm_recorded_view(const char *model);
+extern bool corm_view_changed(const char *model);
 
 /* ---------- resolve.c ---------- */
 

@@ -5,6 +5,12 @@
 #include "corm.h"
 
 #include "executor/spi.h"
+#include "access/relation.h"
+#include "catalog/pg_type.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/typcache.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
@@ -86,4 +92,127 @@ corm_model_columns(PG_FUNCTION_ARGS)
 	}
 	SPI_finish();
 	PG_RETURN_VOID();
+}
+
+/*
+ * corm.catalog_form(kind text, object text) RETURNS text: what a generated
+ * object is, as the system catalogs hold it — a view's definition with its
+ * column defaults and triggers, a function's whole definition, a composite
+ * type's attributes — or NULL when it does not exist.  corm records it when
+ * it makes the object and compares it on every sync (and so in
+ * corm.check()): that is how an object changed by hand is seen.  Names are
+ * printed with search_path set to pg_catalog, so the form does not depend
+ * on the caller's.
+ */
+PG_FUNCTION_INFO_V1(corm_catalog_form);
+
+static char *
+view_form(Oid relid)
+{
+	StringInfoData buf;
+	Relation	rel;
+	TupleConstr *constr;
+
+	if (get_rel_relkind(relid) != RELKIND_VIEW)
+		return NULL;
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, TextDatumGetCString(DirectFunctionCall1(pg_get_viewdef,
+																		 ObjectIdGetDatum(relid))));
+	rel = relation_open(relid, AccessShareLock);
+	constr = RelationGetDescr(rel)->constr;
+	for (int i = 0; constr && i < constr->num_defval; i++)
+		appendStringInfo(&buf, "\n%s DEFAULT %s",
+						 NameStr(TupleDescAttr(RelationGetDescr(rel), constr->defval[i].adnum - 1)->attname),
+						 TextDatumGetCString(DirectFunctionCall2(pg_get_expr,
+																 CStringGetTextDatum(constr->defval[i].adbin),
+																 ObjectIdGetDatum(relid))));
+	for (int i = 0; rel->trigdesc && i < rel->trigdesc->numtriggers; i++)
+		if (!rel->trigdesc->triggers[i].tgisinternal)
+			appendStringInfo(&buf, "\n%s",
+							 TextDatumGetCString(DirectFunctionCall1(pg_get_triggerdef,
+																	 ObjectIdGetDatum(rel->trigdesc->triggers[i].tgoid))));
+	relation_close(rel, AccessShareLock);
+	return buf.data;
+}
+
+static char *
+type_form(Oid typid)
+{
+	StringInfoData buf;
+	TupleDesc	desc;
+
+	if (get_typtype(typid) != TYPTYPE_COMPOSITE)
+		return NULL;
+	desc = lookup_rowtype_tupdesc(typid, -1);
+	initStringInfo(&buf);
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(desc, i);
+
+		if (!attr->attisdropped)
+			appendStringInfo(&buf, "%s%s %s", buf.len ? ", " : "", NameStr(attr->attname),
+							 format_type_with_typemod(attr->atttypid, attr->atttypmod));
+	}
+	ReleaseTupleDesc(desc);
+	return buf.data;
+}
+
+/* to_regclass() and its siblings, which return NULL for a name that is not there */
+static Oid
+lookup_oid(PGFunction to_reg, text *name)
+{
+	LOCAL_FCINFO(call, 1);
+	Datum		result;
+
+	InitFunctionCallInfoData(*call, NULL, 1, InvalidOid, NULL, NULL);
+	call->args[0].value = PointerGetDatum(name);
+	call->args[0].isnull = false;
+	result = to_reg(call);
+	return call->isnull ? InvalidOid : DatumGetObjectId(result);
+}
+
+Datum
+corm_catalog_form(PG_FUNCTION_ARGS)
+{
+	char	   *kind;
+	text	   *object;
+	char	   *form = NULL;
+	int			nestlevel;
+	Oid			oid;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	kind = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	object = PG_GETARG_TEXT_PP(1);
+	nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	if (strcmp(kind, "view") == 0)
+	{
+		oid = lookup_oid(to_regclass, object);
+		if (OidIsValid(oid))
+			form = view_form(oid);
+	}
+	else if (strcmp(kind, "type") == 0)
+	{
+		oid = lookup_oid(to_regtype, object);
+		if (OidIsValid(oid))
+			form = type_form(oid);
+	}
+	else if (strcmp(kind, "function") == 0)
+	{
+		oid = lookup_oid(to_regprocedure, object);
+		if (OidIsValid(oid))
+			form = TextDatumGetCString(DirectFunctionCall1(pg_get_functiondef,
+															  ObjectIdGetDatum(oid)));
+	}
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown kind of generated object \"%s\"", kind),
+				 errhint("The kinds are view, type and function.")));
+	AtEOXact_GUC(true, nestlevel);
+	if (form == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(form));
 }

@@ -769,10 +769,12 @@ record_function(const char *model, CormFunction *f)
 		nulls[i] = fields[i] ? ' ' : 'n';
 	}
 	if (corm_catalog_spi("INSERT INTO corm.query_function"
-						 " (model, name, kind, method, relationship, target, signature, definition)"
-						 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+						 " (model, name, kind, method, relationship, target, signature, definition,"
+						 "  catalog_form)"
+						 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, corm.catalog_form($3, $7))"
 						 " ON CONFLICT (model, name) DO UPDATE SET kind = $3, method = $4,"
-						 " relationship = $5, target = $6, signature = $7, definition = $8",
+						 " relationship = $5, target = $6, signature = $7, definition = $8,"
+						 " catalog_form = corm.catalog_form($3, $7)",
 						 8, types, values, nulls) < 0)
 		elog(ERROR, "could not record function %s", f->signature);
 }
@@ -791,12 +793,21 @@ corm_sync_functions(CormResolved *res)
 	ListCell   *rc;
 	uint64		n;
 
-	n = query("SELECT name, kind, signature, definition, method, relationship"
+	/*
+	 * What corm made, and whether it is still what corm made: an object
+	 * changed by hand since (its catalog form differs from the one recorded)
+	 * is made again, as one whose definition changed.
+	 */
+	n = query("SELECT name, kind, signature,"
+			  "       CASE WHEN catalog_form IS NULL OR catalog_form = corm.catalog_form(kind, signature)"
+			  "            THEN definition END,"
+			  "       method, relationship"
 			  "  FROM corm.query_function WHERE model = $1 ORDER BY name",
 			  1, args);
 	/* read them all first: the checks below run queries of their own */
 	for (uint64 i = 0; i < n; i++)
-		recorded = lappend(recorded, list_make5(value(i, 1), value(i, 2), value(i, 3), value(i, 4),
+		recorded = lappend(recorded, list_make5(value(i, 1), value(i, 2), value(i, 3),
+												value(i, 4) ? value(i, 4) : "",
 												list_make2(value(i, 5), value(i, 6))));
 	foreach(rc, recorded)
 	{

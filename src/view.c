@@ -416,7 +416,8 @@ corm_sync_view(CormResolved *res)
 		corm_drop_view(recorded_name, res->row->name);
 		recorded = NULL;
 	}
-	if (OidIsValid(viewid) && recorded && strcmp(recorded, definition) == 0)
+	if (OidIsValid(viewid) && recorded && strcmp(recorded, definition) == 0 &&
+		!corm_view_changed(res->row->name))
 		return;
 	if (OidIsValid(viewid) && recorded == NULL)
 		ereport(ERROR,
