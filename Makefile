@@ -5,7 +5,7 @@ MODULE_big  = corm
 OBJS        = src/corm.o src/coldef.o src/naming.o src/catalog.o src/resolve.o \
               src/plan.o src/apply.o src/register.o src/introspect.o src/onupdate.o \
               src/meta.o src/view.o src/viewtrigger.o src/query.o \
-              src/lifecycle.o src/diagram.o
+              src/lifecycle.o src/diagram.o src/execute.o
 DATA        = sql/corm--0.1.sql sql/corm--0.2.sql sql/corm--0.1--0.2.sql
 REGRESS     = setup naming coldef models inheritance mixins onupdate views queries meta lifecycle privileges errors reregister convergence introspect diagram teardown
 REGRESS_OPTS = --load-extension=plpgsql
@@ -41,6 +41,13 @@ upgrade:
 fuzz:
 	bash test/fuzz/fuzz.sh
 
+# a migrated database is the fresh one: seeded histories of registrations,
+# renames and drops compared with their final definitions built fresh
+# (test/convergence, TAP); CONVERGE_SEED, CONVERGE_HISTORIES, CONVERGE_STEPS
+# and CONVERGE_FEATURES make a longer hunt
+converge:
+	bash test/convergence/converge.sh
+
 bench:
 	bash test/bench/run.sh
 	bash test/bench/runtime.sh
@@ -50,4 +57,4 @@ bench:
 render:
 	bash test/diagram/install.sh && prove --exec bash test/diagram/render.t
 
-.PHONY: prove isolation roundtrip upgrade fuzz bench render
+.PHONY: prove isolation roundtrip upgrade fuzz converge bench render

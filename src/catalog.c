@@ -121,19 +121,6 @@ corm_system_spi(const char *sql, int nargs, Oid *types, Datum *values, const cha
 								GetLatestSnapshot(), InvalidSnapshot, true, false, 0);
 }
 
-/*
- * The start of every SQL-callable function that changes the catalog: its SPI
- * connection, a fresh resolve cache, and corm's catalog lock, which
- * serializes registrations.
- */
-void
-corm_begin_call(void)
-{
-	SPI_connect();
-	corm_reset_resolve_cache();
-	corm_lock_catalog();
-}
-
 /* the role calling corm, whose rights every generated object is made with */
 Oid
 corm_caller(void)
@@ -529,4 +516,41 @@ corm_view_changed(const char *model)
 				  1, &model) == 0)
 		return false;
 	return true;
+}
+
+/*
+ * The grants on a relation or, with "function", a function, but its owner's:
+ * (grantee, privilege, " WITH GRANT OPTION" or ""), the grantee quoted or
+ * PUBLIC; kept apart, so that a role's name never becomes a format.
+ */
+List *
+corm_read_grants(const char *object, bool function)
+{
+	Oid			argtypes[2] = {TEXTOID, BOOLOID};
+	Datum		values[2] = {CStringGetTextDatum(object), BoolGetDatum(function)};
+	List	   *grants = NIL;
+
+	if (corm_system_spi("SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC'"
+						"            ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END,"
+						"       a.privilege_type, a.is_grantable"
+						"  FROM (SELECT coalesce(relacl, pg_catalog.acldefault('r', relowner)), relowner"
+						"          FROM pg_catalog.pg_class WHERE NOT $2 AND oid = pg_catalog.to_regclass($1)"
+						"        UNION ALL"
+						"        SELECT coalesce(proacl, pg_catalog.acldefault('f', proowner)), proowner"
+						"          FROM pg_catalog.pg_proc WHERE $2 AND oid = pg_catalog.to_regprocedure($1))"
+						"       AS o(acl, owner), pg_catalog.aclexplode(o.acl) a"
+						" WHERE a.grantee <> o.owner",
+						2, argtypes, values, NULL) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the grants of %s", object);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		bool		grantable = DatumGetBool(SPI_getbinval(tup, desc, 3, &isnull));
+
+		grants = lappend(grants, list_make3(SPI_getvalue(tup, desc, 1), SPI_getvalue(tup, desc, 2),
+											grantable ? " WITH GRANT OPTION" : ""));
+	}
+	return grants;
 }

@@ -1,13 +1,20 @@
 /*
  * corm.h — shared declarations of the corm extension
  *
- * The data flows through the files in this order:
+ * The data flows through the files in this order, each calling only the
+ * ones above it in this list:
+ *   naming.c   names: generated table names, identifiers, quoting
  *   coldef.c   parse the user's text (column lists, onupdate lists)
- *   catalog.c  read and write corm's catalog rows
+ *   catalog.c  read and write corm's catalog rows; read grants
+ *   execute.c  run generated DDL, telling the call's listeners
+ *   meta.c     call a meta policy's functions (naming)
  *   resolve.c  a model's full column list (model class, mixins, parents)
  *   plan.c     the objects a model needs, as plain structures and DDL text
- *   apply.c    compare a plan with what exists and run the difference
- *   register.c / introspect.c   the SQL-callable functions
+ *   query.c    a model's query functions and Pagination type
+ *   view.c     a model's view
+ *   apply.c    compare a model's plan with what exists and run the difference
+ *   register.c, lifecycle.c, introspect.c, diagram.c   the SQL-callable
+ *              functions (register.c also starts and ends every call)
  */
 #ifndef CORM_H
 #define CORM_H
@@ -80,10 +87,14 @@ extern void corm_pop_text_context(CormTextContext *ctx);
 
 /* ---------- naming.c ---------- */
 
+extern char *corm_qualified(const char *schema, const char *name);
+
 extern char *corm_snake_case(const char *name);
 extern void corm_check_identifier(const char *name, const char *what, const char *model);
 
 /* ---------- register.c ---------- */
+
+extern void corm_begin_call(void);
 
 extern char *corm_text_arg(FunctionCallInfo fcinfo, int n);
 extern char *corm_name_arg(FunctionCallInfo fcinfo, int n, const char *kind);
@@ -92,13 +103,41 @@ struct CormCollector;
 extern void corm_start_call(struct CormCollector *collector);
 extern Datum corm_finish_call(FunctionCallInfo fcinfo, struct CormCollector *collector);
 
+/* ---------- execute.c ---------- */
+
+extern void corm_run_steps(List *steps);
+extern void corm_execute(const char *sql);
+
+/*
+ * A listener to the statements corm runs (corm_execute): each is appended
+ * to "statements", allocated in "cxt"; "observe", when set, is called just
+ * before (done false) and just after (done true) each one runs.
+ */
+typedef void (*CormObserver) (const char *sql, bool done, void *arg);
+
+typedef struct CormCollector
+{
+	List	   *statements;		/* char * */
+	MemoryContext cxt;
+	CormObserver observe;
+	void	   *arg;
+	SubTransactionId subid;		/* set by corm_start_collecting */
+} CormCollector;
+
+extern void corm_start_collecting(CormCollector *collector);
+extern void corm_stop_collecting(CormCollector *collector);
+extern void corm_forget_collectors(SubTransactionId since);
+extern void corm_reset_collectors(void);
+
 /* ---------- meta.c ---------- */
 
 extern Oid	corm_lookup_function(const char *signature, const char *what, bool returns_text);
 extern char *corm_call_naming(const char *signature, const char *meta, const char *model);
-extern void corm_run_hooks(const char *model);
+extern Datum corm_call_text_function(Oid fn, const char *arg, bool *isnull);
 
 /* ---------- catalog.c ---------- */
+
+extern List *corm_read_grants(const char *object, bool function);
 
 typedef struct CormModelRow
 {
@@ -271,7 +310,6 @@ extern char *corm_column_sql(CormColumn *col);
 extern char *corm_type_sql(CormColumn *col);
 extern bool corm_column_not_null(CormColumn *col);
 extern char *corm_column_default(CormColumn *col);
-extern char *corm_qualified(const char *schema, const char *name);
 extern char *corm_plan_text(List *steps);
 extern List *corm_table_onupdate(CormResolved *owner);
 extern List *corm_onupdate_args(List *assignments);
@@ -283,8 +321,6 @@ extern List *corm_plan_view(CormResolved *res);
 extern void corm_sync_view(CormResolved *res);
 extern void corm_drop_view(const char *view, const char *model);
 extern void corm_reset_saved_grants(void);
-extern void corm_begin_call(void);
-extern List *corm_read_grants(const char *object, bool function);
 extern void corm_reset_saved_function_grants(void);
 
 /* ---------- query.c ---------- */
@@ -298,28 +334,5 @@ extern char *corm_function_definition(void *planned);
 
 extern void corm_sync_model(const char *name, bool notices, bool drop_columns);
 extern void corm_sync_models(List *names, bool drop_columns);
-extern void corm_run_steps(List *steps);
-extern void corm_execute(const char *sql);
-
-/*
- * A listener to the statements corm runs (corm_execute): each is appended
- * to "statements", allocated in "cxt"; "observe", when set, is called just
- * before (done false) and just after (done true) each one runs.
- */
-typedef void (*CormObserver) (const char *sql, bool done, void *arg);
-
-typedef struct CormCollector
-{
-	List	   *statements;		/* char * */
-	MemoryContext cxt;
-	CormObserver observe;
-	void	   *arg;
-	SubTransactionId subid;		/* set by corm_start_collecting */
-} CormCollector;
-
-extern void corm_start_collecting(CormCollector *collector);
-extern void corm_stop_collecting(CormCollector *collector);
-extern void corm_forget_collectors(SubTransactionId since);
-extern void corm_reset_collectors(void);
 
 #endif							/* CORM_H */

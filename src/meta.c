@@ -70,8 +70,8 @@ corm_lookup_function(const char *signature, const char *what, bool returns_text)
 }
 
 /* call a function of one text argument as the current user */
-static Datum
-call_text_function(Oid fn, const char *arg, bool *isnull)
+Datum
+corm_call_text_function(Oid fn, const char *arg, bool *isnull)
 {
 	LOCAL_FCINFO(fcinfo, 1);
 	FmgrInfo	flinfo;
@@ -96,7 +96,7 @@ corm_call_naming(const char *signature, const char *meta, const char *model)
 	Oid			fn = corm_lookup_function(signature,
 										  psprintf("naming of meta policy \"%s\"", meta), true);
 	bool		isnull;
-	Datum		result = call_text_function(fn, model, &isnull);
+	Datum		result = corm_call_text_function(fn, model, &isnull);
 
 	if (isnull)
 		ereport(ERROR,
@@ -104,48 +104,4 @@ corm_call_naming(const char *signature, const char *meta, const char *model)
 				 errmsg("naming function %s of meta policy \"%s\" returned NULL for model \"%s\"",
 						signature, meta, model)));
 	return TextDatumGetCString(result);
-}
-
-typedef struct HookContext
-{
-	const char *hook;
-	const char *meta;
-	const char *model;
-} HookContext;
-
-static void
-hook_error_callback(void *arg)
-{
-	HookContext *ctx = (HookContext *) arg;
-
-	errcontext("hook %s of meta policy \"%s\" for model \"%s\"", ctx->hook, ctx->meta, ctx->model);
-}
-
-/*
- * Run the hooks of a model's meta policy, in order, after its objects are
- * generated: the "custom class setup" of a metaclass.
- */
-void
-corm_run_hooks(const char *model)
-{
-	CormResolved *res = corm_resolve_model(model, false);
-	CormModelClassRow *mc = corm_load_model_class(res->model_class, false);
-	CormMetaRow *meta = corm_load_meta(mc->meta, false);
-	ListCell   *lc;
-
-	foreach(lc, meta->hooks)
-	{
-		HookContext ctx = {lfirst(lc), meta->name, model};
-		ErrorContextCallback callback;
-		Oid			fn;
-		bool		isnull;
-
-		callback.callback = hook_error_callback;
-		callback.arg = &ctx;
-		callback.previous = error_context_stack;
-		error_context_stack = &callback;
-		fn = corm_lookup_function(lfirst(lc), psprintf("hook of meta policy \"%s\"", meta->name), false);
-		call_text_function(fn, model, &isnull);
-		error_context_stack = callback.previous;
-	}
 }

@@ -94,3 +94,10 @@ corm_camel_to_snake_case(PG_FUNCTION_ARGS)
 
 	PG_RETURN_TEXT_P(cstring_to_text(corm_snake_case(name)));
 }
+
+/* a schema-qualified name, each part quoted where it needs to be */
+char *
+corm_qualified(const char *schema, const char *name)
+{
+	return quote_qualified_identifier(schema, name);
+}

@@ -11,12 +11,6 @@
 #include "utils/builtins.h"
 
 char *
-corm_qualified(const char *schema, const char *name)
-{
-	return quote_qualified_identifier(schema, name);
-}
-
-char *
 corm_type_sql(CormColumn *col)
 {
 	if (col->is_serial)

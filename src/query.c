@@ -35,6 +35,7 @@
 #include "parser/parse_type.h"
 #include "parser/parser.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/lsyscache.h"
 
 typedef struct CormMethod
@@ -665,13 +666,22 @@ static void
 save_function_grants(const char *model, const char *method, const char *relationship,
 					 const char *signature)
 {
-	SavedGrants *saved = palloc0(sizeof(SavedGrants));
+	List	   *grants = corm_read_grants(signature, true);
+	MemoryContext old;
+	SavedGrants *saved;
 	ListCell   *lc;
 
+	/*
+	 * Kept for the transaction, not in the memory of the call (SPI's, which a
+	 * nested call frees before the grants are given again).  Switched to
+	 * after reading: SPI leaves its own memory current.
+	 */
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	saved = palloc0(sizeof(SavedGrants));
 	saved->model = pstrdup(model);
 	saved->method = pstrdup(method ? method : "");
 	saved->relationship = pstrdup(relationship ? relationship : "");
-	foreach(lc, corm_read_grants(signature, true))
+	foreach(lc, grants)
 	{
 		List	   *grant = lfirst(lc);
 
@@ -683,6 +693,7 @@ save_function_grants(const char *model, const char *method, const char *relation
 											   (char *) lthird(grant)));
 	}
 	saved_function_grants = lappend(saved_function_grants, saved);
+	MemoryContextSwitchTo(old);
 }
 
 static void

@@ -7,6 +7,7 @@
  * leaves nothing behind.
  */
 #include "corm.h"
+#include "access/xact.h"
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -157,6 +158,65 @@ corm_refuse_builtin(const char *kind, const char *name)
 }
 
 /*
+ * No state of one call may reach another.  Every call starts afresh
+ * (corm_begin_call), and when a transaction ends, however it ends, what a
+ * call left behind goes too: the resolved models, the grants saved for
+ * objects being made again, and the listeners to the statements corm runs.
+ * Caches keyed by what they depend on (plans, triggers' states) are
+ * invalidated by their own callbacks instead.
+ */
+static void
+reset_call_state(void)
+{
+	corm_reset_resolve_cache();
+	corm_reset_saved_grants();
+	corm_reset_saved_function_grants();
+}
+
+/* (the listeners are not the call's own: a dry run listens to the calls it runs) */
+static void
+end_of_transaction(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_COMMIT ||
+		event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PARALLEL_COMMIT)
+	{
+		reset_call_state();
+		corm_reset_collectors();
+	}
+}
+
+/* the calls an error ended inside a subtransaction leave no listener behind */
+static void
+end_of_subtransaction(SubXactEvent event, SubTransactionId mySubid,
+					  SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		corm_forget_collectors(mySubid);
+}
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	RegisterXactCallback(end_of_transaction, NULL);
+	RegisterSubXactCallback(end_of_subtransaction, NULL);
+}
+
+/*
+ * The start of every SQL-callable function that changes the catalog: its SPI
+ * connection, a fresh state (see reset_call_state), and corm's catalog
+ * lock, which serializes registrations.
+ */
+void
+corm_begin_call(void)
+{
+	SPI_connect();
+	reset_call_state();
+	corm_lock_catalog();
+}
+
+/*
  * The start and the end of every SQL-callable function that changes
  * anything: between them, the statements it runs are collected, and the
  * function returns them, one row each in the order they ran (SETOF text),
@@ -207,6 +267,50 @@ corm_finish_call(FunctionCallInfo fcinfo, CormCollector *collector)
 	rsinfo->setResult = store;
 	rsinfo->setDesc = desc;
 	return (Datum) 0;
+}
+
+typedef struct HookContext
+{
+	const char *hook;
+	const char *meta;
+	const char *model;
+} HookContext;
+
+static void
+hook_error_callback(void *arg)
+{
+	HookContext *ctx = (HookContext *) arg;
+
+	errcontext("hook %s of meta policy \"%s\" for model \"%s\"", ctx->hook, ctx->meta, ctx->model);
+}
+
+/*
+ * Run the hooks of a model's meta policy, in order, after its objects are
+ * generated: the "custom class setup" of a metaclass.
+ */
+static void
+corm_run_hooks(const char *model)
+{
+	CormResolved *res = corm_resolve_model(model, false);
+	CormModelClassRow *mc = corm_load_model_class(res->model_class, false);
+	CormMetaRow *meta = corm_load_meta(mc->meta, false);
+	ListCell   *lc;
+
+	foreach(lc, meta->hooks)
+	{
+		HookContext ctx = {lfirst(lc), meta->name, model};
+		ErrorContextCallback callback;
+		Oid			fn;
+		bool		isnull;
+
+		callback.callback = hook_error_callback;
+		callback.arg = &ctx;
+		callback.previous = error_context_stack;
+		error_context_stack = &callback;
+		fn = corm_lookup_function(lfirst(lc), psprintf("hook of meta policy \"%s\"", meta->name), false);
+		(void) corm_call_text_function(fn, model, &isnull);
+		error_context_stack = callback.previous;
+	}
 }
 
 /*

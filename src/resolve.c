@@ -27,15 +27,16 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
-/* resolved models of the current call; reset at the start of every call */
+/*
+ * Resolved models of the current call; reset at the start of every call
+ * and whenever the call has changed the catalog rows they come from.
+ */
 static List *resolve_cache = NIL;
 
 void
 corm_reset_resolve_cache(void)
 {
 	resolve_cache = NIL;
-	corm_reset_saved_grants();
-	corm_reset_saved_function_grants();
 }
 
 const char *

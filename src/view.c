@@ -20,6 +20,7 @@
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
 /* the models whose own tables hold a model's row, the root first */
 static List *
@@ -328,51 +329,29 @@ corm_reset_saved_grants(void)
 	saved_grants = NIL;
 }
 
-/*
- * The grants on a relation or, with "function", a function, but its owner's:
- * (grantee, privilege, " WITH GRANT OPTION" or ""), the grantee quoted or
- * PUBLIC; kept apart, so that a role's name never becomes a format.
- */
-List *
-corm_read_grants(const char *object, bool function)
-{
-	Oid			argtypes[2] = {TEXTOID, BOOLOID};
-	Datum		values[2] = {CStringGetTextDatum(object), BoolGetDatum(function)};
-	List	   *grants = NIL;
-
-	if (corm_system_spi("SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC'"
-						"            ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END,"
-						"       a.privilege_type, a.is_grantable"
-						"  FROM (SELECT coalesce(relacl, pg_catalog.acldefault('r', relowner)), relowner"
-						"          FROM pg_catalog.pg_class WHERE NOT $2 AND oid = pg_catalog.to_regclass($1)"
-						"        UNION ALL"
-						"        SELECT coalesce(proacl, pg_catalog.acldefault('f', proowner)), proowner"
-						"          FROM pg_catalog.pg_proc WHERE $2 AND oid = pg_catalog.to_regprocedure($1))"
-						"       AS o(acl, owner), pg_catalog.aclexplode(o.acl) a"
-						" WHERE a.grantee <> o.owner",
-						2, argtypes, values, NULL) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the grants of %s", object);
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
-		bool		grantable = DatumGetBool(SPI_getbinval(tup, desc, 3, &isnull));
-
-		grants = lappend(grants, list_make3(SPI_getvalue(tup, desc, 1), SPI_getvalue(tup, desc, 2),
-											grantable ? " WITH GRANT OPTION" : ""));
-	}
-	return grants;
-}
-
 /* drop a model's view, keeping its grants for the view that replaces it */
 void
 corm_drop_view(const char *view, const char *model)
 {
+	List	   *grants = corm_read_grants(view, false);
 	ListCell   *lc;
+	MemoryContext old;
 
-	foreach(lc, corm_read_grants(view, false))
-		saved_grants = lappend(saved_grants, lcons(pstrdup(model), lfirst(lc)));
+	/*
+	 * Kept for the transaction, not in the memory of the call (SPI's, which a
+	 * nested call frees before the grants are given again).  Switched to
+	 * after reading: SPI leaves its own memory current.
+	 */
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	foreach(lc, grants)
+	{
+		List	   *grant = lfirst(lc);
+
+		saved_grants = lappend(saved_grants,
+							   list_make4(pstrdup(model), pstrdup(linitial(grant)),
+										  pstrdup(lsecond(grant)), pstrdup(lthird(grant))));
+	}
+	MemoryContextSwitchTo(old);
 	corm_execute(psprintf("DROP VIEW IF EXISTS %s", view));
 }
 
