@@ -498,10 +498,30 @@ corm_record_view(const char *model, const char *name, const char *definition)
 {
 	const char *args[3] = {model, definition, name};
 
+	if (!corm_catalog_has("model", "view_catalog_form"))
+	{
+		run_query("UPDATE corm.model SET view_definition = $2, view_name = $3 WHERE name = $1"
+				  " AND (view_definition, view_name) IS DISTINCT FROM ($2, $3)", 3, args);
+		return;
+	}
 	run_query("UPDATE corm.model SET view_definition = $2, view_name = $3,"
 			  "       view_catalog_form = corm.catalog_form('view', $3)"
 			  " WHERE name = $1 AND (view_definition, view_name, view_catalog_form)"
 			  "       IS DISTINCT FROM ($2, $3, corm.catalog_form('view', $3))", 3, args);
+}
+
+/*
+ * Whether corm's catalog has a column of this version's: until ALTER
+ * EXTENSION corm UPDATE has run, the library serves a database whose
+ * catalog is an earlier version's, and keeps to what that catalog has.
+ */
+bool
+corm_catalog_has(const char *table, const char *column)
+{
+	Oid			nsp = get_namespace_oid("corm", true);
+	Oid			relid = OidIsValid(nsp) ? get_relname_relid(table, nsp) : InvalidOid;
+
+	return OidIsValid(relid) && get_attnum(relid, column) != InvalidAttrNumber;
 }
 
 /*
@@ -511,6 +531,8 @@ corm_record_view(const char *model, const char *name, const char *definition)
 bool
 corm_view_changed(const char *model)
 {
+	if (!corm_catalog_has("model", "view_catalog_form"))
+		return false;
 	if (run_query("SELECT 1 FROM corm.model WHERE name = $1 AND view_catalog_form IS NOT NULL"
 				  "   AND view_catalog_form IS DISTINCT FROM corm.catalog_form('view', view_name)",
 				  1, &model) == 0)

@@ -779,6 +779,18 @@ record_function(const char *model, CormFunction *f)
 		values[i] = fields[i] ? CStringGetTextDatum(fields[i]) : (Datum) 0;
 		nulls[i] = fields[i] ? ' ' : 'n';
 	}
+	if (!corm_catalog_has("query_function", "catalog_form"))
+	{
+		/* a catalog of 0.1's, not updated yet */
+		if (corm_catalog_spi("INSERT INTO corm.query_function"
+							 " (model, name, kind, method, relationship, target, signature, definition)"
+							 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+							 " ON CONFLICT (model, name) DO UPDATE SET kind = $3, method = $4,"
+							 " relationship = $5, target = $6, signature = $7, definition = $8",
+							 8, types, values, nulls) < 0)
+			elog(ERROR, "could not record function %s", f->signature);
+		return;
+	}
 	if (corm_catalog_spi("INSERT INTO corm.query_function"
 						 " (model, name, kind, method, relationship, target, signature, definition,"
 						 "  catalog_form)"
@@ -809,10 +821,13 @@ corm_sync_functions(CormResolved *res)
 	 * changed by hand since (its catalog form differs from the one recorded)
 	 * is made again, as one whose definition changed.
 	 */
-	n = query("SELECT name, kind, signature,"
+	n = query(corm_catalog_has("query_function", "catalog_form") ?
+			  "SELECT name, kind, signature,"
 			  "       CASE WHEN catalog_form IS NULL OR catalog_form = corm.catalog_form(kind, signature)"
 			  "            THEN definition END,"
 			  "       method, relationship"
+			  "  FROM corm.query_function WHERE model = $1 ORDER BY name" :
+			  "SELECT name, kind, signature, definition, method, relationship"
 			  "  FROM corm.query_function WHERE model = $1 ORDER BY name",
 			  1, args);
 	/* read them all first: the checks below run queries of their own */
