@@ -1125,6 +1125,15 @@ corm_sync_model(const char *name, bool notices, bool drop_columns)
 			if (other->kind != CORM_ABSTRACT)
 				corm_sync_view(other);
 		}
+		/* and the relationships of other models that lead to one of them */
+		foreach(lc, over)
+		{
+			ListCell   *rc;
+
+			foreach(rc, corm_models_to_sync("relationship target", lfirst(lc)))
+				if (!list_has_name(over, lfirst(rc)))
+					over = lappend(over, lfirst(rc));
+		}
 		foreach(lc, functions_order(over))
 		{
 			CormResolved *other = corm_resolve_model(lfirst(lc), false);
