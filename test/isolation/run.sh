@@ -14,7 +14,10 @@
 # test/isolation/expected/*.out.  Each run drops and re-creates the
 # database $CORM_ISOLATION_DB (default corm_isolation); the outputs go to
 # $CORM_ISOLATION_OUTPUT (default test/isolation/output), regression.diffs
-# included, which is printed when a spec fails.  Exits non-zero on failure.
+# included, which is printed when a spec fails.  $CORM_ISOLATION_OPTS, if
+# set, adds options to pg_isolation_regress (test/fuzz/conditions.sh gives
+# a --launcher that changes the sessions' TimeZone).  Exits non-zero on
+# failure.
 #
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -49,8 +52,9 @@ fi
 mkdir -p "$outputdir"
 rm -f "$outputdir/regression.diffs" "$outputdir/regression.out"
 status=0
+read -r -a extra <<<"${CORM_ISOLATION_OPTS:-}"
 "$regress" --inputdir="$here" --outputdir="$outputdir" --bindir="$bindir" \
-	--dbname="$dbname" "${specs[@]}" || status=$?
+	--dbname="$dbname" ${extra[@]+"${extra[@]}"} "${specs[@]}" || status=$?
 if ((status != 0)) && [[ -s $outputdir/regression.diffs ]]; then
 	echo
 	echo "==== $outputdir/regression.diffs"
