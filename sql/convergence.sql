@@ -174,7 +174,7 @@ SELECT step, relation, lock, rewrite, scan, ddl FROM corm.dry_run($$SELECT corm.
     columns => 'code varchar(10), qty bigint, cv_user_id int')$$) WHERE ddl LIKE 'ALTER TABLE%';
 SELECT step, relation, lock, rewrite, scan, ddl FROM corm.dry_run($$SELECT corm.register_model('CvItem', model_class => 'CvModel',
     columns => 'code varchar(10) NOT NULL, qty int CHECK (qty > 0), cv_user_id int REFERENCES cv_user')$$)
- WHERE ddl LIKE 'ALTER TABLE%' ORDER BY step, relation;
+ WHERE ddl LIKE 'ALTER TABLE%' ORDER BY step, relation COLLATE "C";
 -- a statement that touches no relation (a function is not one) still has its row
 SELECT step, relation, lock, rewrite, scan, ddl FROM corm.dry_run($$SELECT corm.register_model('CvItem', model_class => 'CvModel',
     columns => 'code varchar(10), qty bigint, cv_user_id int')$$) WHERE relation IS NULL ORDER BY step LIMIT 1;
@@ -190,7 +190,7 @@ SELECT corm.register_model('CvAdmin', parent => 'CvMember', columns => 'level in
 SELECT corm.register_relationship('CvBoard', 'orgs', 'CvOrg');
 SELECT corm.drop_model('CvOrg');
 SELECT corm.drop_model('CvOrg', cascade => true);
-SELECT name FROM corm.model WHERE name IN ('CvOrg', 'CvMember', 'CvAdmin', 'CvBoard') ORDER BY name;
+SELECT name FROM corm.model WHERE name IN ('CvOrg', 'CvMember', 'CvAdmin', 'CvBoard') ORDER BY name COLLATE "C";
 SELECT corm.drop_model('CvBoard');
 
 -- ===================================================== clean up

@@ -49,7 +49,7 @@ SELECT corm.register_model_class('Model', primary_key => 'id integer');
 -- names with quotes and semicolons are only names
 SELECT corm.register_model('Robert''); DROP TABLE taken; --', model_class => 'ErrKeyed');
 SELECT corm.register_model('Quote"Name', model_class => 'ErrKeyed');
-SELECT name, "table" FROM corm.models WHERE name LIKE 'Robert%' OR name LIKE 'Quote%' ORDER BY name;
+SELECT name, "table" FROM corm.models WHERE name LIKE 'Robert%' OR name LIKE 'Quote%' ORDER BY name COLLATE "C";
 SELECT to_regclass('taken') IS NOT NULL AS taken_still_there;
 
 -- the SQLSTATE of each refusal, as a client sees it

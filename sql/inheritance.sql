@@ -13,7 +13,7 @@ SELECT corm.register_model('Puppy', parent => 'Dog', columns => 'born date');
 \d dog
 \d puppy
 SELECT model, position, name, origin, "table" FROM corm.columns
- WHERE model IN ('Animal', 'Dog', 'Puppy') ORDER BY model, position;
+ WHERE model IN ('Animal', 'Dog', 'Puppy') ORDER BY model COLLATE "C", position;
 INSERT INTO animal (name) VALUES ('rex');
 INSERT INTO dog (id, breed) VALUES (1, 'collie');
 INSERT INTO puppy (id, born) VALUES (1, '2026-01-01');
@@ -44,9 +44,9 @@ SELECT corm.register_model('Unit', parent => 'Square', model_class => 'Model',
 \d shape
 SELECT to_regclass('circle') AS no_circle_table, to_regclass('square') AS no_square_table;
 SELECT name, kind, parent, "table", polymorphic_on, polymorphic_identity FROM corm.models
- WHERE name IN ('Shape', 'Circle', 'Square', 'Unit') ORDER BY name;
+ WHERE name IN ('Shape', 'Circle', 'Square', 'Unit') ORDER BY name COLLATE "C";
 SELECT model, position, name, not_null, origin, "table" FROM corm.columns
- WHERE model IN ('Square', 'Unit') ORDER BY model, position;
+ WHERE model IN ('Square', 'Unit') ORDER BY model COLLATE "C", position;
 SELECT corm.ddl('Circle');
 
 -- without a discriminator on an ancestor, single-table inheritance is refused
@@ -66,7 +66,7 @@ SELECT corm.register_model('Film', parent => 'Named', columns => 'minutes int');
 SELECT to_regclass('named') AS no_named_table;
 \d book
 SELECT name, kind, parent, model_class, "table" FROM corm.models
- WHERE name IN ('Named', 'Book', 'Film') ORDER BY name;
+ WHERE name IN ('Named', 'Book', 'Film') ORDER BY name COLLATE "C";
 SELECT corm.ddl('Named') IS NULL AS abstract_has_no_ddl;
 
 -- a model cannot be its own ancestor

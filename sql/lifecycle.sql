@@ -24,7 +24,7 @@ SELECT * FROM corm.check();
 ALTER TABLE lf_book ADD COLUMN stray int;
 ALTER TABLE lf_book ALTER COLUMN created DROP DEFAULT;
 DROP VIEW lf_author_view CASCADE;
-SELECT model, problem, split_part(fix, E'\n', 1) AS fix FROM corm.check() ORDER BY model, 3;
+SELECT model, problem, split_part(fix, E'\n', 1) AS fix FROM corm.check() ORDER BY model COLLATE "C", fix COLLATE "C";
 -- registering again mends it
 SELECT corm.register_model('LfAuthor', model_class => 'LfModel', columns => 'name text NOT NULL');
 SELECT corm.register_model('LfBook', model_class => 'LfModel', mixins => '{LfStamp}',

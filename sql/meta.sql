@@ -17,7 +17,7 @@ SELECT name, naming, binding, hooks FROM corm.meta WHERE name = 'PluralMeta';
 SELECT corm.register_model_class('PluralBase', primary_key => 'id integer', meta => 'PluralMeta');
 SELECT corm.register_model('BlogPost', model_class => 'PluralBase', columns => 'title text');
 SELECT corm.register_model('Human', model_class => 'PluralBase', tablename => 'people');
-SELECT name, "table" FROM corm.models WHERE name IN ('BlogPost', 'Human') ORDER BY name;
+SELECT name, "table" FROM corm.models WHERE name IN ('BlogPost', 'Human') ORDER BY name COLLATE "C";
 -- naming functions must exist and take and return text
 SELECT corm.register_meta('BadMeta', naming => 'meta.nosuch(text)');
 SELECT corm.register_meta('BadMeta', naming => 'pg_catalog.length(text)');
@@ -46,7 +46,7 @@ SELECT hooks FROM corm.meta WHERE name = 'AuditedMeta';
 SELECT corm.register_model_class('AuditedBase', primary_key => 'id integer', meta => 'AuditedMeta');
 SELECT corm.register_model('Invoice', model_class => 'AuditedBase', columns => 'total numeric');
 SELECT corm.register_model('Receipt', model_class => 'AuditedBase');
-SELECT * FROM seen ORDER BY model, step;
+SELECT * FROM seen ORDER BY model COLLATE "C", step;
 -- an error in a hook aborts the registration and names the hook
 CREATE FUNCTION refuse(model text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
@@ -65,14 +65,14 @@ SELECT corm.register_bind('archive', schema => 'archive');
 SELECT corm.register_model_class('IdModel3', primary_key => 'id integer');
 SELECT corm.register_model('Visit', model_class => 'IdModel3', bind_key => 'analytics', columns => 'kind text');
 SELECT corm.register_model('Click', parent => 'Visit', columns => 'x int, y int');
-SELECT name, bind_key, "table" FROM corm.models WHERE name IN ('Visit', 'Click') ORDER BY name;
+SELECT name, bind_key, "table" FROM corm.models WHERE name IN ('Visit', 'Click') ORDER BY name COLLATE "C";
 \d analytics.click
 SELECT nspname, pg_get_userbyid(nspowner) = current_user AS owned_by_caller
   FROM pg_namespace WHERE nspname = 'analytics';
 -- the same table name in two binds
 SELECT corm.register_model('ArchivedVisit', model_class => 'IdModel3', bind_key => 'archive',
                            tablename => 'visit', columns => 'kind text, archived_at timestamptz');
-SELECT name, "table" FROM corm.models WHERE "table" LIKE '%.visit' ORDER BY name;
+SELECT name, "table" FROM corm.models WHERE "table" LIKE '%.visit' ORDER BY name COLLATE "C";
 -- an unknown key is 42704, with the known keys in the HINT
 SELECT corm.register_model('Lost', model_class => 'IdModel3', bind_key => 'nosuch');
 -- a single-table subclass cannot have a bind key of its own

@@ -43,4 +43,4 @@ SELECT corm.register_model('Settings', model_class => 'IdModel', tablename => 'a
 \d app_settings
 
 SELECT name, kind, parent, model_class, mixins, "table" FROM corm.models
- WHERE "table" LIKE 'seed.%' ORDER BY name;
+ WHERE "table" LIKE 'seed.%' ORDER BY name COLLATE "C";

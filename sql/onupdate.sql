@@ -19,12 +19,15 @@ UPDATE doc SET body = 'uno' WHERE id = 1;
 SELECT id, body, revision, updated = now()::timestamp AS updated_now,
        touched >= now() AS touched_set, edits FROM doc ORDER BY id;
 COMMIT;
--- an explicit new value wins
+-- an explicit new value wins (shown in one format, whatever the DateStyle)
 UPDATE doc SET body = 'dos', updated = '2001-02-03', revision = 41 WHERE id = 2;
-SELECT id, body, revision, updated, edits FROM doc WHERE id = 2;
--- every UPDATE counts, also one that changes nothing else
+SELECT id, body, revision, to_char(updated, 'YYYY-MM-DD HH24:MI:SS') AS updated, edits FROM doc WHERE id = 2;
+-- every UPDATE counts, also one that changes nothing else; updated is the
+-- UPDATE's now() again (compared in its transaction: on any day, with any clock)
+BEGIN;
 UPDATE doc SET body = body WHERE id = 2;
-SELECT id, revision, updated > '2001-02-03' AS updated_again FROM doc WHERE id = 2;
+SELECT id, revision, updated = now()::timestamp AS updated_again FROM doc WHERE id = 2;
+COMMIT;
 -- setting a column to NULL is an explicit new value too
 UPDATE doc SET touched = NULL WHERE id = 2;
 SELECT touched IS NOT NULL AS touched_reset_by_onupdate FROM doc WHERE id = 2;
@@ -49,7 +52,7 @@ SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'mine'::regclass;
 SELECT corm.register_mixin('OuVersioned', columns => 'version int NOT NULL DEFAULT 1', onupdate => 'version = version + 1');
 SELECT corm.register_model('Page', parent => 'Doc', mixins => '{OuVersioned}', columns => 'title text');
 SELECT tgrelid::regclass, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = 'corm_onupdate'
-   AND tgrelid IN ('doc'::regclass, 'page'::regclass) ORDER BY 1;
+   AND tgrelid IN ('doc'::regclass, 'page'::regclass) ORDER BY tgrelid::regclass::text COLLATE "C";
 INSERT INTO doc (body) VALUES ('page');
 INSERT INTO page (id, title) VALUES (3, 'p');
 UPDATE page SET title = 'p2' WHERE id = 3;
@@ -71,7 +74,7 @@ SELECT corm.register_mixin('OuStamps',
   columns  => 'created timestamp NOT NULL DEFAULT now(), updated timestamp',
   onupdate => 'updated = clock_timestamp()');
 SELECT tgrelid::regclass, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = 'corm_onupdate'
-   AND tgrelid IN ('doc'::regclass, 'mine'::regclass) ORDER BY 1;
+   AND tgrelid IN ('doc'::regclass, 'mine'::regclass) ORDER BY tgrelid::regclass::text COLLATE "C";
 -- and an unchanged one leaves the trigger alone
 CREATE TEMP TABLE trig AS SELECT oid FROM pg_trigger WHERE tgrelid = 'doc'::regclass AND tgname = 'corm_onupdate';
 SELECT corm.register_mixin('OuStamps',

@@ -97,7 +97,7 @@ SELECT p.proname, CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.g
        a.is_grantable
   FROM pg_proc p, aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
  WHERE p.pronamespace = 'priv_alice'::regnamespace AND p.proname IN ('pr_memo_count', 'pr_memo_get')
- ORDER BY 1, 2;
+ ORDER BY 1, CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END COLLATE "C";
 SELECT corm.rename_model('PrMemo', 'PrNote');
 DROP TABLE pr_note_functions;
 RESET ROLE;

@@ -51,7 +51,7 @@ SELECT corm.register_model('Client', model_class => 'CountedModel', columns => '
 SELECT corm.register_model('VipClient', parent => 'Client', columns => 'level int');
 SELECT corm.register_model('PlainClient', model_class => 'CountedModel', query_class => 'BaseQuery', columns => 'name text');
 SELECT model, method, signature FROM corm.query_function
- WHERE model IN ('Client', 'VipClient', 'PlainClient') AND kind = 'function' ORDER BY model, name;
+ WHERE model IN ('Client', 'VipClient', 'PlainClient') AND kind = 'function' ORDER BY model COLLATE "C", name;
 INSERT INTO vip_client_view (name, level) VALUES ('vic', 1), ('val', 2);
 INSERT INTO client_view (name) VALUES ('cal');
 SELECT id, name, level FROM vip_client_named('v%');
@@ -61,7 +61,7 @@ SELECT id, name FROM client_named('%');
 -- removing its base removes the inherited methods' functions
 SELECT corm.register_query_class('CountingQuery', base => 'BaseQuery');
 SELECT model, method FROM corm.query_function
- WHERE model IN ('Client', 'VipClient') AND kind = 'function' ORDER BY model, name;
+ WHERE model IN ('Client', 'VipClient') AND kind = 'function' ORDER BY model COLLATE "C", name;
 SELECT to_regprocedure('client_get_or(integer, client_view)') IS NULL AS dropped;
 
 -- templates are checked: a bad one is refused, naming the model, and
@@ -89,7 +89,7 @@ SELECT to_regclass('member') IS NOT NULL AS member_still_there;
 SELECT corm.register_query_class('CountingQuery', base => 'GetOrQuery');
 SELECT corm.register_query_class('GetOrQuery', base => 'CountingQuery');
 SELECT corm.register_query_class('CountingQuery', base => 'CountingQuery');
-SELECT name, base FROM corm.query_class WHERE name IN ('GetOrQuery', 'CountingQuery') ORDER BY name;
+SELECT name, base FROM corm.query_class WHERE name IN ('GetOrQuery', 'CountingQuery') ORDER BY name COLLATE "C";
 
 -- relationships: the foreign key decides the direction
 SELECT corm.register_model('Writer', model_class => 'QModel', columns => 'name text');
@@ -106,7 +106,7 @@ SELECT w.name, (writer_novels_get_or(w, 3)).title AS other_writers_novel,
 SELECT w.name, writer_novels_count(w) FROM writer_view w ORDER BY w.id;
 SELECT n.title, novel_writer_count(n) FROM novel_view n ORDER BY n.id;
 SELECT w.name, p.total, p.items FROM writer_view w, writer_novels_paginate(w, per_page => 1) p WHERE w.id = 1;
-SELECT * FROM corm.relationships ORDER BY model, name;
+SELECT * FROM corm.relationships ORDER BY model COLLATE "C", name COLLATE "C";
 -- no foreign key, or several: refused with a HINT
 SELECT corm.register_relationship('Writer', 'members', 'Member');
 SELECT corm.register_model('Review', model_class => 'QModel',
@@ -116,7 +116,7 @@ SELECT corm.register_relationship('Review', 'novel', 'Novel', foreign_key => 'no
 SELECT r.id, (review_novel(r)).title FROM review_view r;
 SELECT corm.register_relationship('Review', 'nothing', 'NoSuchModel');
 
-SELECT * FROM corm.query_methods WHERE model = 'Member' ORDER BY function;
+SELECT * FROM corm.query_methods WHERE model = 'Member' ORDER BY function COLLATE "C";
 
 -- the SQLSTATE of each refusal, as a client sees it
 CREATE FUNCTION sqlstate_of(call text) RETURNS text LANGUAGE plpgsql AS $$

@@ -81,6 +81,6 @@ SELECT attname FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attnu
 -- a model class change migrates every model of the class
 SELECT corm.register_model_class('RereKeyed', primary_key => 'id bigint', columns => 'note text');
 SELECT attrelid::regclass, format_type(atttypid, atttypmod) FROM pg_attribute
- WHERE attrelid IN ('accounts'::regclass, 'admin'::regclass) AND attname = 'id' ORDER BY 1;
+ WHERE attrelid IN ('accounts'::regclass, 'admin'::regclass) AND attname = 'id' ORDER BY attrelid::regclass::text COLLATE "C";
 SELECT count(*) AS rows_kept FROM accounts;
 SELECT * FROM corm.check();

@@ -6,8 +6,8 @@ SELECT pg_describe_object(classid, objid, 0) AS object
   FROM pg_depend
  WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
    AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'corm')
- ORDER BY 1;
+ ORDER BY pg_describe_object(classid, objid, 0) COLLATE "C";
 -- the built-ins are there from the start
-SELECT name FROM corm.model_class ORDER BY name;
-SELECT name, naming, binding FROM corm.meta ORDER BY name;
-SELECT name, base FROM corm.query_class ORDER BY name;
+SELECT name FROM corm.model_class ORDER BY name COLLATE "C";
+SELECT name, naming, binding FROM corm.meta ORDER BY name COLLATE "C";
+SELECT name, base FROM corm.query_class ORDER BY name COLLATE "C";

@@ -12,7 +12,7 @@ SELECT corm.register_model('Manager', parent => 'Staff', columns => 'reports int
 -- a single-table subclass beside the joined ones
 SELECT corm.register_model('Guest', parent => 'Person', model_class => 'Model', columns => 'host text');
 \d+ manager_view
-SELECT name, "table" FROM corm.models WHERE name IN ('Person', 'Staff', 'Manager', 'Guest') ORDER BY name;
+SELECT name, "table" FROM corm.models WHERE name IN ('Person', 'Staff', 'Manager', 'Guest') ORDER BY name COLLATE "C";
 
 -- INSERT through a depth-3 view: rows in three tables, the root's key, the
 -- tables' defaults, the discriminator filled in, RETURNING what was stored
@@ -40,7 +40,7 @@ UPDATE manager_view SET reports = 4 WHERE id = 1 RETURNING id, name, title, repo
 SELECT v.t, x.v = v.v AS untouched FROM versions v JOIN (
     SELECT 'person' AS t, xmin::text AS v FROM person WHERE id = 1
     UNION ALL SELECT 'staff', xmin::text FROM staff WHERE id = 1
-    UNION ALL SELECT 'manager', xmin::text FROM manager WHERE id = 1) x USING (t) ORDER BY 1;
+    UNION ALL SELECT 'manager', xmin::text FROM manager WHERE id = 1) x USING (t) ORDER BY v.t COLLATE "C";
 UPDATE manager_view SET name = 'anne', title = 'ceo' WHERE id = 1 RETURNING id, name, title, reports;
 WITH u AS (UPDATE staff_view SET title = upper(title) RETURNING id, kind, title)
 SELECT * FROM u ORDER BY id;
@@ -95,6 +95,6 @@ BEGIN
 END $$;
 CREATE TRIGGER staff_echo AFTER INSERT ON staff FOR EACH ROW EXECUTE FUNCTION staff_echo();
 INSERT INTO manager_view (name, title, reports) VALUES ('outer', 'echo', 2) RETURNING name, title, reports;
-SELECT name, title, reports FROM manager_view WHERE name IN ('outer', 'echoed', 'refused') ORDER BY name;
+SELECT name, title, reports FROM manager_view WHERE name IN ('outer', 'echoed', 'refused') ORDER BY name COLLATE "C";
 DROP TRIGGER staff_echo ON staff;
 DROP FUNCTION staff_echo();

@@ -2,6 +2,7 @@
 -- order and precedence (§5)
 BEGIN;
 SET client_min_messages = warning;
+SET lc_messages = 'C';  -- error texts are matched below: in English, whatever the server's
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION corm;
 CREATE SCHEMA tap_cols;
@@ -11,7 +12,7 @@ SET search_path = tap_cols, public, tap_helpers;
 SELECT plan(84);
 
 CREATE FUNCTION tap_cols.constraints_of(s name, t name) RETURNS text[] LANGUAGE sql AS $$
-    SELECT coalesce(array_agg(pg_get_constraintdef(con.oid) ORDER BY pg_get_constraintdef(con.oid)), '{}')
+    SELECT coalesce(array_agg(pg_get_constraintdef(con.oid) ORDER BY pg_get_constraintdef(con.oid) COLLATE "C"), '{}')
       FROM pg_constraint con
       JOIN pg_class c ON c.oid = con.conrelid
       JOIN pg_namespace n ON n.oid = c.relnamespace

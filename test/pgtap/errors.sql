@@ -2,6 +2,7 @@
 -- leaves nothing behind, and that no text argument can inject SQL.
 BEGIN;
 SET client_min_messages = warning;
+SET lc_messages = 'C';  -- error texts are matched below: in English, whatever the server's
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION corm;
 CREATE SCHEMA tap_err;
@@ -18,7 +19,7 @@ CREATE SEQUENCE tap_err.canary_seq;
 -- everything a call could leave behind: relations and their columns and
 -- constraints outside the system schemas, schemas, functions, corm's catalog
 CREATE FUNCTION tap_err.state() RETURNS text[] LANGUAGE sql AS $$
-    SELECT array_agg(x ORDER BY x) FROM (
+    SELECT array_agg(x ORDER BY x COLLATE "C") FROM (
         SELECT 'rel ' || c.oid::regclass::text || ' ' || c.relkind::text || ' ' ||
                coalesce((SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod) ||
                                            CASE WHEN a.attnotnull THEN ' not null' ELSE '' END, ', ' ORDER BY a.attnum)
@@ -48,7 +49,7 @@ CREATE FUNCTION tap_err.snap() RETURNS void LANGUAGE sql AS $$
 $$;
 -- what differs from the snapshot: + added, - gone
 CREATE FUNCTION tap_err.changes() RETURNS text[] LANGUAGE sql AS $$
-    SELECT coalesce(array_agg(d ORDER BY d), '{}') FROM (
+    SELECT coalesce(array_agg(d ORDER BY d COLLATE "C"), '{}') FROM (
         (SELECT '+ ' || x FROM unnest(tap_err.state()) x EXCEPT SELECT '+ ' || x FROM unnest((SELECT s FROM tap_err.snapshot)) x)
         UNION ALL
         (SELECT '- ' || x FROM unnest((SELECT s FROM tap_err.snapshot)) x EXCEPT SELECT '- ' || x FROM unnest(tap_err.state()) x)

@@ -6,6 +6,7 @@
 -- it; DROP EXTENSION corm is refused while models are registered.
 BEGIN;
 SET client_min_messages = warning;
+SET lc_messages = 'C';  -- error texts are matched below: in English, whatever the server's
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION corm;
 CREATE SCHEMA tap_life;
@@ -16,18 +17,18 @@ SELECT plan(197);
 -- relations (tables, views, sequences, composite types) and functions in the
 -- test's schemas whose names match a LIKE pattern
 CREATE FUNCTION tap_life.relations_like(pattern text) RETURNS text[] LANGUAGE sql AS $$
-    SELECT coalesce(array_agg(c.oid::regclass::text ORDER BY c.oid::regclass::text), '{}')
+    SELECT coalesce(array_agg(c.oid::regclass::text ORDER BY c.oid::regclass::text COLLATE "C"), '{}')
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname LIKE 'tap\_life%' AND c.relname LIKE pattern
 $$;
 CREATE FUNCTION tap_life.functions_like(pattern text) RETURNS text[] LANGUAGE sql AS $$
-    SELECT coalesce(array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text), '{}')
+    SELECT coalesce(array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text COLLATE "C"), '{}')
       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
      WHERE n.nspname LIKE 'tap\_life%' AND p.proname LIKE pattern
 $$;
 -- what corm's catalog still says about some models
 CREATE FUNCTION tap_life.catalog_rows(models text[]) RETURNS text[] LANGUAGE sql AS $$
-    SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM (
+    SELECT coalesce(array_agg(x ORDER BY x COLLATE "C"), '{}') FROM (
         SELECT 'model ' || name FROM corm.model WHERE name = ANY (models)
         UNION ALL
         SELECT 'function ' || model || ' ' || name FROM corm.query_function

@@ -5,6 +5,7 @@
 -- file's transaction: sql/meta.sql (pg_regress) covers it.
 BEGIN;
 SET client_min_messages = warning;
+SET lc_messages = 'C';  -- error texts are matched below: in English, whatever the server's
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION corm;
 CREATE SCHEMA tap_meta;
@@ -23,7 +24,7 @@ EXCEPTION WHEN OTHERS THEN
 END $$;
 -- every relation and function whose name starts with a prefix, in any schema
 CREATE FUNCTION tap_meta.objects_like(prefix text) RETURNS text[] LANGUAGE sql AS $$
-    SELECT coalesce(array_agg(o ORDER BY o), '{}') FROM (
+    SELECT coalesce(array_agg(o ORDER BY o COLLATE "C"), '{}') FROM (
         SELECT c.oid::regclass::text AS o FROM pg_class c WHERE c.relname LIKE prefix || '%'
         UNION ALL
         SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.proname LIKE prefix || '%'
@@ -104,7 +105,7 @@ SELECT throws_ok($$SELECT corm.register_meta('NoNameMeta', naming => 'snake_case
                  '42939', NULL, 'redefining NoNameMeta: 42939');
 SELECT throws_ok($$SELECT corm.register_meta('DefaultMeta', hooks => '{tap_meta.pluralize(text)}')$$,
                  '42939', NULL, 'adding hooks to DefaultMeta: 42939');
-SELECT results_eq($$SELECT name, naming, binding, hooks FROM corm.meta WHERE builtin ORDER BY name$$,
+SELECT results_eq($$SELECT name, naming, binding, hooks FROM corm.meta WHERE builtin ORDER BY name COLLATE "C"$$,
                   $$VALUES ('DefaultMeta', 'snake_case', true, '{}'::text[]), ('NoNameMeta', 'none', true, '{}'::text[])$$,
                   'the built-in policies are unchanged');
 
@@ -218,7 +219,7 @@ SELECT has_table('mt_archive_s', 'mt_event', 'mt_archive_s.mt_event exists');
 SELECT has_column('mt_archive_s', 'mt_event', 'archived_at', 'with MtArchivedEvent''s columns');
 SELECT hasnt_column('mt_analytics_s', 'mt_event', 'archived_at', 'mt_analytics_s.mt_event is MtEvent''s');
 SELECT has_function('mt_archive_s', 'mt_event_get', ARRAY['integer'], 'each has its functions, in its schema');
-SELECT results_eq($$SELECT name, "table" FROM corm.models WHERE name IN ('MtEvent', 'MtArchivedEvent') ORDER BY name$$,
+SELECT results_eq($$SELECT name, "table" FROM corm.models WHERE name IN ('MtEvent', 'MtArchivedEvent') ORDER BY name COLLATE "C"$$,
                   $$VALUES ('MtArchivedEvent', 'mt_archive_s.mt_event'), ('MtEvent', 'mt_analytics_s.mt_event')$$,
                   'corm.models lists both');
 

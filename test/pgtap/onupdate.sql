@@ -7,6 +7,7 @@
 -- inheritance; every way a row can be updated; cached state rebuilt.
 BEGIN;
 SET client_min_messages = warning;
+SET lc_messages = 'C';  -- error texts are matched below: in English, whatever the server's
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION corm;
 CREATE SCHEMA tap_onupdate;
@@ -36,7 +37,7 @@ END
 $$;
 -- the columns that trigger sets, sorted
 CREATE FUNCTION tap_onupdate.onupdate_cols(t regclass) RETURNS text[] LANGUAGE sql AS $$
-    SELECT array_agg(split_part(a, ' = ', 1) ORDER BY split_part(a, ' = ', 1))
+    SELECT array_agg(split_part(a, ' = ', 1) ORDER BY split_part(a, ' = ', 1) COLLATE "C")
       FROM unnest(tap_onupdate.onupdate_args(t)) a
 $$;
 CREATE FUNCTION tap_onupdate.trigger_oid(t regclass) RETURNS oid LANGUAGE sql AS $$
@@ -50,7 +51,7 @@ CREATE FUNCTION tap_onupdate.onupdate_tables() RETURNS text[] LANGUAGE sql AS $$
 $$;
 -- what a refused call could leave behind here
 CREATE FUNCTION tap_onupdate.state() RETURNS text[] LANGUAGE sql AS $$
-    SELECT array_agg(x ORDER BY x) FROM (
+    SELECT array_agg(x ORDER BY x COLLATE "C") FROM (
         SELECT 'rel ' || c.relname || ' ' || c.relkind::text || ' ' ||
                coalesce((SELECT string_agg(a.attname, ',' ORDER BY a.attnum) FROM pg_attribute a
                           WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '')
@@ -396,8 +397,8 @@ SELECT lives_ok($$SELECT corm.register_mixin('Timestamps',
 SELECT lives_ok($$SELECT corm.register_model('Post', model_class => 'IdModel', mixins => '{Timestamps}', columns => 'body text')$$,
                 'Post registered again unchanged');
 SELECT results_eq($$SELECT c.relname::text, t.oid FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-                     WHERE c.relnamespace = 'tap_onupdate'::regnamespace AND t.tgname = 'corm_onupdate' ORDER BY 1$$,
-                  $$SELECT tbl, oid FROM tap_onupdate.trig_before ORDER BY 1$$,
+                     WHERE c.relnamespace = 'tap_onupdate'::regnamespace AND t.tgname = 'corm_onupdate' ORDER BY c.relname$$,
+                  $$SELECT tbl, oid FROM tap_onupdate.trig_before ORDER BY tbl COLLATE "C"$$,
                   'registering unchanged keeps every trigger with the same OID');
 -- fill the cached state of post's, note's and task's triggers first
 UPDATE post SET body = body;

@@ -5,6 +5,7 @@
 -- scoped to them.
 BEGIN;
 SET client_min_messages = warning;
+SET lc_messages = 'C';  -- error texts are matched below: in English, whatever the server's
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION corm;
 CREATE SCHEMA tap_queries;
@@ -29,7 +30,7 @@ BEGIN
 END $$;
 -- the functions of tap_queries whose names match a pattern
 CREATE FUNCTION tap_queries.functions_like(pattern text) RETURNS text[] LANGUAGE sql AS $$
-    SELECT coalesce(array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text), '{}')
+    SELECT coalesce(array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text COLLATE "C"), '{}')
       FROM pg_proc p WHERE p.pronamespace = 'tap_queries'::regnamespace AND p.proname LIKE pattern
 $$;
 
@@ -296,7 +297,7 @@ SELECT lives_ok($$SELECT corm.register_model('QrSwitch', model_class => 'QrIdMod
 SELECT hasnt_function('tap_queries', 'qr_switch_named', ARRAY['text'], 'named is dropped');
 SELECT hasnt_function('tap_queries', 'qr_switch_get_or', ARRAY['integer', 'qr_switch_view'], 'get_or is dropped');
 SELECT has_function('tap_queries', 'qr_switch_get', ARRAY['integer'], 'get stays');
-SELECT is((SELECT array_agg(method ORDER BY method) FROM corm.query_methods WHERE model = 'QrSwitch'),
+SELECT is((SELECT array_agg(method ORDER BY method COLLATE "C") FROM corm.query_methods WHERE model = 'QrSwitch'),
           ARRAY['count', 'get', 'get_or_404', 'paginate'], 'corm.query_methods lists only BaseQuery''s');
 SELECT lives_ok($$SELECT corm.register_model('QrSwitch', model_class => 'QrIdModel', query_class => 'QrDeepQuery', columns => 'name text')$$,
                 'QrSwitch registered again with QrDeepQuery');
@@ -321,12 +322,12 @@ SELECT ok((SELECT count(*) > 40 FROM corm.query_function f WHERE f.kind = 'funct
 CREATE TEMP VIEW generated AS
 SELECT f.signature, CASE WHEN f.kind = 'function' THEN to_regprocedure(f.signature) END AS fn
   FROM corm.query_function f WHERE f.kind = 'function';
-SELECT is((SELECT array_agg(g.signature ORDER BY g.signature) FROM generated g JOIN pg_proc p ON p.oid = g.fn
+SELECT is((SELECT array_agg(g.signature ORDER BY g.signature COLLATE "C") FROM generated g JOIN pg_proc p ON p.oid = g.fn
             WHERE p.prolang <> (SELECT oid FROM pg_language WHERE lanname = 'sql')),
           NULL, 'every generated function is language sql');
-SELECT is((SELECT array_agg(g.signature ORDER BY g.signature) FROM generated g JOIN pg_proc p ON p.oid = g.fn
+SELECT is((SELECT array_agg(g.signature ORDER BY g.signature COLLATE "C") FROM generated g JOIN pg_proc p ON p.oid = g.fn
             WHERE p.prosecdef), NULL, 'none is SECURITY DEFINER');
-SELECT is((SELECT array_agg(g.signature ORDER BY g.signature) FROM generated g JOIN pg_proc p ON p.oid = g.fn
+SELECT is((SELECT array_agg(g.signature ORDER BY g.signature COLLATE "C") FROM generated g JOIN pg_proc p ON p.oid = g.fn
             WHERE p.proconfig IS NOT NULL), NULL, 'none has a SET clause (no SET search_path)');
 SELECT is((SELECT count(*)::int FROM generated g WHERE g.fn IS NULL), 0, 'every function corm lists exists');
 SELECT ok(plan_of('SELECT * FROM tap_queries.qr_user_get(1)') NOT LIKE '%Function Scan%',

@@ -7,6 +7,7 @@
 -- model using it.
 BEGIN;
 SET client_min_messages = warning;
+SET lc_messages = 'C';  -- error texts are matched below: in English, whatever the server's
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION corm;
 CREATE SCHEMA tap_rereg;

@@ -2,6 +2,7 @@
 -- for IdModel, User, Employee, Author and Post with TimestampMixin.
 BEGIN;
 SET client_min_messages = warning;
+SET lc_messages = 'C';  -- error texts are matched below: in English, whatever the server's
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION corm;
 CREATE SCHEMA tap_tables;
@@ -83,7 +84,7 @@ SELECT col_hasnt_default('tap_tables', 'post', 'updated', 'post.updated has no d
 
 -- the catalog records what corm made of each model
 SELECT results_eq(
-    $$SELECT name, kind, "table" COLLATE "default" FROM corm.models ORDER BY name$$,
+    $$SELECT name, kind, "table" COLLATE "default" FROM corm.models ORDER BY name COLLATE "C"$$,
     $$VALUES ('Author', 'root', 'tap_tables.author'),
              ('Employee', 'joined', 'tap_tables.employee'),
              ('Post', 'root', 'tap_tables.post'),

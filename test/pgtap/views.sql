@@ -4,6 +4,7 @@
 -- single-table subclasses' views filter and fill in the discriminator.
 BEGIN;
 SET client_min_messages = warning;
+SET lc_messages = 'C';  -- error texts are matched below: in English, whatever the server's
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION corm;
 CREATE SCHEMA tap_views;
@@ -48,7 +49,7 @@ CREATE FUNCTION tap_views.remember_versions(key int) RETURNS void LANGUAGE sql A
 $$;
 -- which of the three tables' rows were written since remember_versions()
 CREATE FUNCTION tap_views.written(key int) RETURNS text[] LANGUAGE sql AS $$
-    SELECT coalesce(array_agg(tbl ORDER BY tbl), '{}') FROM tap_views.versions
+    SELECT coalesce(array_agg(tbl ORDER BY tbl COLLATE "C"), '{}') FROM tap_views.versions
      WHERE v IS DISTINCT FROM tap_views.row_version('tap_views.' || tbl, key)
 $$;
 -- the number of rows of id in each of the three joined tables
@@ -219,11 +220,11 @@ SELECT is((SELECT host FROM vw_person WHERE name = 'dee'), 'cy', 'is stored');
 SELECT is((SELECT count(*)::int FROM vw_guest_view WHERE name = 'bobby'), 0, 'a VwManager is not a VwGuest');
 
 -- polymorphic loading: the root's view returns every row with its identity
-SELECT results_eq($$SELECT name, kind FROM vw_person_view ORDER BY name$$,
+SELECT results_eq($$SELECT name, kind FROM vw_person_view ORDER BY name COLLATE "C"$$,
                   $$VALUES ('ann', 'VwManager'), ('bobby', 'VwManager'), ('cy', 'VwStaff'),
                            ('dee', 'VwGuest'), ('ed', 'VwVipGuest'), ('eve', 'VwPerson')$$,
                   'vw_person_view returns every row of the hierarchy with its identity');
-SELECT results_eq($$SELECT name, kind FROM vw_staff_view ORDER BY name$$,
+SELECT results_eq($$SELECT name, kind FROM vw_staff_view ORDER BY name COLLATE "C"$$,
                   $$VALUES ('ann', 'VwManager'), ('bobby', 'VwManager'), ('cy', 'VwStaff')$$,
                   'vw_staff_view returns VwStaff rows and its subclass''s');
 
