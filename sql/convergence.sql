@@ -117,6 +117,19 @@ SELECT attcollation::regcollation FROM pg_attribute WHERE attrelid = 'cv_tag'::r
 SELECT count(*) AS drift FROM corm.check();
 SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvTag');
 
+-- ===================================================== a retyped single-table subclass keeps others' relationships
+-- the views over the shared table go and come back, and so do the
+-- functions of other models' relationships that lead to them
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvKeeper', model_class => 'CvModel', columns => 'name text');
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvCritter',
+    columns => 'id integer PRIMARY KEY, kind text NOT NULL, keeper_id int REFERENCES cv_keeper', polymorphic_on => 'kind');
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvPup', parent => 'CvCritter', columns => 'bark varchar(10)');
+SELECT count(*) > 0 AS registered FROM corm.register_relationship('CvKeeper', 'critters', 'CvCritter');
+SELECT count(*) > 0 AS retyped FROM corm.register_model('CvPup', parent => 'CvCritter', columns => 'bark text');
+SELECT proname FROM pg_proc WHERE proname LIKE 'cv\_keeper\_critters%' ORDER BY proname COLLATE "C";
+SELECT count(*) AS drift FROM corm.check();
+SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvKeeper', cascade => true);
+
 -- ===================================================== check() sees what was changed by hand
 -- every kind of object corm makes: a Pagination type, a function, a view,
 -- a table dropped and its model registered again
