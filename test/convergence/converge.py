@@ -29,7 +29,7 @@ and says so when it passes (then the mark can go).
 
 Prints TAP.  Environment (PG* name the server):
   CONVERGE_SEED       the seed (default 20261201)
-  CONVERGE_HISTORIES  generated histories (default 36)
+  CONVERGE_HISTORIES  generated histories (default 40)
   CONVERGE_STEPS      steps of each history (default 14)
   CONVERGE_FEATURES   what histories use: a list of features, "default",
                       "all", or changes to the default ("+rename_model,-fk");
@@ -76,7 +76,7 @@ def env(name, default):
 
 SEED = int(env("CONVERGE_SEED", "20261201"))
 BOUNDED = "CONVERGE_HISTORIES" not in os.environ and "CONVERGE_STEPS" not in os.environ
-HISTORIES = int(env("CONVERGE_HISTORIES", "36"))
+HISTORIES = int(env("CONVERGE_HISTORIES", "40"))
 STEPS = int(env("CONVERGE_STEPS", "14"))
 TIME_LIMIT = float(env("CONVERGE_TIME_LIMIT", "100" if BOUNDED else "0"))
 VERBOSE = env("CONVERGE_VERBOSE", "0") == "1"
@@ -752,7 +752,7 @@ class Gen:
             c["check"] = self.pick(CHECKS[fam])
         if self.has("collate") and fam == "text" and self.chance(0.3):
             c["collate"] = self.pick(["C", "POSIX"])
-        if fk and st is not None and self.has("fk") and self.chance(0.25):
+        if fk and st is not None and self.has("fk") and self.chance(0.35):
             targets = self.fk_targets(st, owner)
             if targets:
                 tgt = self.pick(targets)
@@ -832,14 +832,14 @@ class Gen:
         add(1.5, self.new_mixin, "mixins")
         add(2.5, self.alter_mixin, "mixins")
         add(1.5, self.move_column, "mixin_move")
-        add(1, self.new_model_class, "model_class")
-        add(1.5, self.alter_model_class, "model_class")
+        add(0.7, self.new_model_class, "model_class")
+        add(1, self.alter_model_class, "model_class")
         add(1, self.retype_pk, "pk_type")
         add(1.5, self.rename_model, "rename_model")
         add(1.5, self.rename_column, "rename_column")
         add(1.5, self.change_tablename, "tablename")
-        add(2, self.new_relationship, "relationships")
-        add(0.5, self.drop_relationship, "relationships")
+        add(4, self.new_relationship, "relationships")
+        add(1, self.drop_relationship, "relationships")
         add(1, self.bind, "bind")
         add(1, self.meta, "meta")
         add(1, self.drop, "drop")
@@ -2135,7 +2135,7 @@ def main(argv):
                     continue
                 cases.append(load_case(path))
         if cases:
-            print("# the corpus: %d cases of found/, replayed first" % len(cases), flush=True)
+            print("# the corpus: %d case%s of found/, replayed first" % (len(cases), "" if len(cases) == 1 else "s"), flush=True)
         for case in cases:
             out = run_case(dbs, case)
             if out.failed and dbs.fresh():
@@ -2146,6 +2146,7 @@ def main(argv):
         if only_case:
             return 0 if tap.failed == 0 else 1
         crashes = 0
+        calls, states = {}, {}
         for index in range(1, HISTORIES + 1):
             if TIME_LIMIT and time.time() - started > TIME_LIMIT:
                 print("# time limit of %gs reached: %d of %d histories run (CONVERGE_TIME_LIMIT)"
@@ -2156,6 +2157,11 @@ def main(argv):
                 print("# corm was installed anew during history %d: running it again" % index)
                 out = run_history(dbs, gen=generator(SEED, index, features), nsteps=STEPS, keep=KEEP_DB)
             steps = out.steps
+            for sql, state, _ in out.a_sql:
+                m = re.match(r"SELECT corm\.(\w+)", sql)
+                fn = m.group(1) if m else "?"
+                calls[fn] = calls.get(fn, 0) + 1
+                states[state] = states.get(state, 0) + 1
             desc = "history %d (seed %d, %s)" % (index, SEED, describe_steps(out))
             details = list(out.details)
             if out.failed:
@@ -2183,6 +2189,9 @@ def main(argv):
                 if crashes >= MAX_CRASHES:
                     print("# stopping after %d crashes (CONVERGE_MAX_CRASHES)" % crashes)
                     break
+        if calls:
+            print("# calls: " + ", ".join("%s %d" % kv for kv in sorted(calls.items())))
+            print("# SQLSTATEs: " + ", ".join("%s %d" % kv for kv in sorted(states.items())))
     finally:
         dbs.close(keep)
     print("1..%d" % tap.n)
