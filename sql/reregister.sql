@@ -28,11 +28,14 @@ SELECT b.relname, c.oid = b.oid AS same_oid, c.relfilenode = b.relfilenode AS sa
   FROM before b JOIN pg_class c ON c.relname = b.relname AND c.relnamespace = 'rereg'::regnamespace
  ORDER BY b.relname;
 
--- a new column is added, rows are kept
+-- a new column is added, rows are kept; they get its default, today's date
+-- (one transaction: the same day for the ALTER and the check)
+BEGIN;
 SELECT corm.register_model('Account', model_class => 'RereKeyed',
                            columns => 'email text NOT NULL UNIQUE, plan text DEFAULT ''free'' CHECK (plan <> ''''),
                                        nickname varchar(30) UNIQUE, joined date DEFAULT current_date');
 SELECT id, email, plan, nickname, joined = current_date AS joined_today FROM account ORDER BY id;
+COMMIT;
 \d account
 
 -- a model class's new column reaches every model of that class
