@@ -119,6 +119,8 @@ FEATURES = {
     "joined": "joined-table inheritance",
     "single": "single-table inheritance (polymorphic_on) and polymorphic identities",
     "parent_change": "a parent's columns changed under its subclasses",
+    "rel_ambiguous": "a second foreign key between the tables of a relationship (one a single-table sibling's, in the shared table)",
+    "rel_in_hierarchy": "relationships between a joined subclass and its parent, then the parent's columns retyped",
     "ref_moved": "a table that foreign keys reference renamed or moved to another schema",
     "rename_model": "corm.rename_model",
     "rename_column": "corm.rename_column",
@@ -141,6 +143,8 @@ DEFAULT_FEATURES = [f for f in FEATURES if f not in (
     "bind_leave",               # 006
     "collate_default",          # 007
     "twin_checks",              # 008
+    "rel_ambiguous",            # 009
+    "rel_in_hierarchy",         # 010
 )]
 
 
@@ -753,7 +757,7 @@ class Gen:
         if self.has("collate") and fam == "text" and self.chance(0.3):
             c["collate"] = self.pick(["C", "POSIX"])
         if fk and st is not None and self.has("fk") and self.chance(0.35):
-            targets = self.fk_targets(st, owner)
+            targets = [t for t in self.fk_targets(st, owner) if self.may_reference(st, owner, t)]
             if targets:
                 tgt = self.pick(targets)
                 c = {"name": (snake(tgt) + "_id") if snake(tgt) + "_id" not in taken else name + "_id",
@@ -771,6 +775,20 @@ class Gen:
             return False
         if checked and family(c["type"]) in ("time", "date") and not self.has("retype_check"):
             return False
+        return True
+
+    def may_reference(self, st, owner, target):
+        """Whether owner may get a foreign key to target: under
+        rel_ambiguous only, when a relationship without foreign_key =>
+        joins their tables already."""
+        if self.has("rel_ambiguous") or owner not in st.models or target not in st.models:
+            return True
+        pair = {st.table_holder(owner), st.table_holder(target)}
+        for (m, _), r in st.rels.items():
+            if r.get("foreign_key") or m not in st.models or r["target"] not in st.models:
+                continue
+            if {st.table_holder(m), st.table_holder(r["target"])} == pair:
+                return False
         return True
 
     def may_move(self, st, models):
@@ -1058,7 +1076,8 @@ class Gen:
                     what = self.pick(["on_delete", "on_update", "target", "drop"])
                     if what == "target":
                         targets = [t for t in self.fk_targets(st, name) if t != c["ref"]["target"]
-                                   and self.pk_type(st, t) == self.pk_type(st, c["ref"]["target"])]
+                                   and self.pk_type(st, t) == self.pk_type(st, c["ref"]["target"])
+                                   and self.may_reference(st, name, t)]
                         if targets:
                             c["ref"]["target"] = self.pick(targets)
                     elif what == "drop":
@@ -1066,7 +1085,7 @@ class Gen:
                     else:
                         c["ref"][what] = self.pick([a for a in FK_ACTIONS if a != "SET DEFAULT"])
                 else:
-                    targets = self.fk_targets(st, name)
+                    targets = [t for t in self.fk_targets(st, name) if self.may_reference(st, name, t)]
                     ints = [c for c in own if c["type"] == "integer" and not c.get("ref")]
                     if targets and ints:
                         tgt = self.pick(targets)
@@ -1339,6 +1358,11 @@ class Gen:
                     pairs.append((m, c["ref"]["target"], c["name"]))
         if not pairs:
             return None
+        if not self.has("rel_in_hierarchy"):
+            pairs = [(m, t, fk) for m, t, fk in pairs if st.root_of(m) != st.root_of(t)
+                     or st.kind(m) != "joined" and st.kind(t) != "joined"]
+            if not pairs:
+                return None
         m, t, fk = self.pick(pairs)
         if self.chance(0.5):
             model, target, name = m, t, snake(t)
@@ -1695,6 +1719,40 @@ def compare(out, fa, fb):
         out.fail("diff", "A (migrated) and B (fresh) differ (- only in B, + only in A):\n" + "\n".join(shown))
 
 
+def generated_names(st):
+    out = set()
+    for m in st.models:
+        try:
+            s, t = st.table_of(m)
+        except (KeyError, RecursionError):
+            continue
+        if t:
+            out.add(t)
+        if st.kind(m) != "single" and t:
+            out.update({t + "_view", t + "_pagination"})
+        else:
+            out.update({snake(m) + "_view", snake(m) + "_pagination"})
+    return out
+
+
+def generated_missing(st, step, msg):
+    """Whether a refusal says that something corm generates does not exist:
+    a table, view or Pagination type of a model, before or after the step."""
+    m = re.search(r'(?:relation|type|function) "([^"]+)" does not exist', msg or "")
+    if not m:
+        return False
+    name = m.group(1).split(".")[-1]
+    names = generated_names(st)
+    try:
+        probe = st.copy()
+        probe.apply(step)
+        names |= generated_names(probe)
+    except (KeyError, ValueError, TypeError):
+        pass
+    return name in names and (name.endswith("_view") or name.endswith("_pagination")
+                              or step["op"] in ("rename_model", "model", "model_class", "mixin", "bind", "meta"))
+
+
 def table_lookup(conn, st, step):
     """table_of() for rendering a step: the qualified table corm's catalog
     names for a model; for a model the step itself makes (a foreign key to
@@ -1739,6 +1797,9 @@ def apply_step(conn, st, step, out, i):
         out.refused += 1
         if internal(state, msg):
             out.fail("internal", "step %d: %s\n  failed with an internal error %s: %s" % (i, sql, state, msg))
+        elif generated_missing(st, step, msg):
+            out.fail("refused-internal", "step %d: %s\n  was refused because an object corm generates is missing "
+                     "(corm contradicts itself):\n  %s: %s" % (i, sql, state, msg))
 
 
 def run_history(dbs, steps=None, gen=None, nsteps=0, keep=False):
