@@ -30,7 +30,11 @@
 #                     use TimeZone PST8PDT (see --timezone), so their
 #                     midnight is 08:00 UTC in winter, 07:00 UTC in summer
 #   --rate N          with --faketime: the server's clock runs N times as
-#                     fast (e.g. 1000: a suite of a few seconds spans hours)
+#                     fast (e.g. 1000: a suite of a few seconds spans hours;
+#                     100000: about a day a second, so that midnight falls
+#                     between most statements; autovacuum then starts
+#                     workers without end, and now and then the server does
+#                     not come up: run again, or add --set autovacuum=off)
 #   --libfaketime     with --faketime: preload libfaketime (Debian package
 #                     faketime) instead of fakeclock.c.  Under it a timeout
 #                     that falls due while a backend waits (deadlock_timeout,
