@@ -123,6 +123,7 @@ FEATURES = {
     "rel_in_hierarchy": "relationships between a joined subclass and its parent, then the parent's columns retyped",
     "ref_moved": "a table that foreign keys reference renamed or moved to another schema",
     "rename_model": "corm.rename_model",
+    "rename_polymorphic": "rename_model of a model whose hierarchy has a discriminator (polymorphic_on)",
     "rename_column": "corm.rename_column",
     "tablename": "tablename => set, changed and dropped (a renamed table)",
     "relationships": "corm.register_relationship, drop_relationship",
@@ -145,6 +146,7 @@ DEFAULT_FEATURES = [f for f in FEATURES if f not in (
     "twin_checks",              # 008
     "rel_ambiguous",            # 009
     "rel_in_hierarchy",         # 010
+    "rename_polymorphic",       # 011, 012
 )]
 
 
@@ -1315,7 +1317,8 @@ class Gen:
         return [{"op": "model_class", "name": name, "def": d}]
 
     def rename_model(self, st):
-        cands = [m for m in st.models if self.may_move(st, [m])]
+        cands = [m for m in st.models if self.may_move(st, [m])
+                 and (self.has("rename_polymorphic") or not st.models[st.root_of(m)].get("polymorphic_on"))]
         if not cands:
             return None
         old = self.pick(cands)
@@ -1724,11 +1727,12 @@ def generated_names(st):
     for m in st.models:
         try:
             s, t = st.table_of(m)
+            single = st.kind(m) == "single"
         except (KeyError, RecursionError):
             continue
         if t:
             out.add(t)
-        if st.kind(m) != "single" and t:
+        if not single and t:
             out.update({t + "_view", t + "_pagination"})
         else:
             out.update({snake(m) + "_view", snake(m) + "_pagination"})
@@ -1747,7 +1751,7 @@ def generated_missing(st, step, msg):
         probe = st.copy()
         probe.apply(step)
         names |= generated_names(probe)
-    except (KeyError, ValueError, TypeError):
+    except (KeyError, ValueError, TypeError, RecursionError):
         pass
     return name in names and (name.endswith("_view") or name.endswith("_pagination")
                               or step["op"] in ("rename_model", "model", "model_class", "mixin", "bind", "meta"))
