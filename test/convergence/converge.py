@@ -1764,11 +1764,13 @@ def table_lookup(conn, st, step):
     from_catalog = lookup_table(conn)
 
     def table_of(model):
-        t = from_catalog(model)
+        # a foreign key to the model's own table names the table the step
+        # gives it (a fresh database has only that name)
+        t = None if step.get("op") == "model" and model == step.get("name") else from_catalog(model)
         if t:
             return t
         probe = st.copy()
-        if step.get("op") == "model" and step["name"] not in probe.models:
+        if step.get("op") == "model":
             probe.apply(step)
         if model in probe.models:
             s, t = probe.table_of(model)
