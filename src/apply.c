@@ -2,21 +2,24 @@
  * apply.c — compare a model's plan with what exists, and run the difference
  *
  * What exists is read from the system catalogs, never from a remembered
- * copy: a column is compared by type, NOT NULL, identity and its cooked
- * default; a constraint by kind and columns (a CHECK by its cooked
- * expression).  A definition registered again unchanged runs no DDL.  For
- * now only new columns (with their constraints) are added; any other change
- * is refused, so nothing is ever lost silently.
+ * copy: a column is compared by type, collation, NOT NULL, identity and its
+ * cooked default; a constraint by every clause (a CHECK by its cooked
+ * expression) and by its name, which for an unnamed one is the name
+ * PostgreSQL gives it in a fresh build; an index by its definition.  A
+ * definition registered again unchanged runs no DDL; a column that leaves a
+ * definition is dropped only when the caller says so.
  */
 #include "corm.h"
 
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/dependency.h"
 #include "catalog/heap.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "executor/spi.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
@@ -65,6 +68,7 @@ typedef struct ConKey
 	bool		required;		/* planned by the model being synced */
 	char	   *add_sql;		/* planned: what ALTER TABLE ... ADD takes */
 	char	   *name;			/* existing: its name; planned: the one given, or NULL */
+	char	   *expected;		/* planned: the name it has in a fresh build */
 } ConKey;
 
 
@@ -672,6 +676,98 @@ mentions_any(List *columns, List *names)
 	return false;
 }
 
+/* names joined by "_", as PostgreSQL joins a constraint's columns in its name */
+static char *
+joined_names(List *names)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, names)
+		appendStringInfo(&buf, "%s%s", buf.len ? "_" : "", (char *) lfirst(lc));
+	return buf.data;
+}
+
+/*
+ * The name PostgreSQL gives an unnamed constraint when the table is made
+ * fresh from the plan (makeObjectName, as ChooseConstraintName and
+ * ChooseIndexName do): <table>_<columns>_<label>, numbered after the first
+ * one of the table that takes it.  A CHECK names its column only when it
+ * reads exactly one.
+ */
+static char *
+generated_name(ConKey *p, const char *table, List **taken)
+{
+	const char *label;
+	char	   *columns = NULL;
+	char	   *name;
+
+	switch (p->contype)
+	{
+		case 'p':
+			label = "pkey";
+			break;
+		case 'u':
+			/* an index's name counts its INCLUDE columns too */
+			label = "key";
+			columns = joined_names(list_concat_copy(p->keys, p->including));
+			break;
+		case 'f':
+			label = "fkey";
+			columns = joined_names(p->keys);
+			break;
+		case 'x':
+			label = "excl";
+			columns = joined_names(p->columns);
+			break;
+		default:
+			{
+				bool		one = p->columns != NIL;
+				ListCell   *lc;
+
+				foreach(lc, p->columns)
+					if (strcmp(lfirst(lc), linitial(p->columns)) != 0)
+					one = false;
+				label = "check";
+				if (one)
+					columns = linitial(p->columns);
+			}
+			break;
+	}
+	if (columns && *columns == '\0')
+		columns = NULL;
+	name = makeObjectName(table, columns, label);
+	for (int pass = 1; list_member(*taken, makeString(name)); pass++)
+		name = makeObjectName(table, columns, psprintf("%s%d", label, pass));
+	*taken = lappend(*taken, makeString(name));
+	return name;
+}
+
+/*
+ * A constraint can take its expected name: no other constraint of the table
+ * that stays has it, and for one with an index no other relation of the
+ * schema does.  (When one does, the constraint keeps its name and the next
+ * registration, once the other has moved, renames it.)
+ */
+static bool
+name_free(Relation rel, List *existing, ConKey *p)
+{
+	ListCell   *lc;
+
+	foreach(lc, existing)
+	{
+		ConKey	   *e = lfirst(lc);
+
+		if (e->matched && strcmp(e->name, p->expected) == 0)
+			return false;
+	}
+	if (strchr("pux", p->contype) &&
+		OidIsValid(get_relname_relid(p->expected, RelationGetNamespace(rel))))
+		return false;
+	return true;
+}
+
 /*
  * Match the planned constraints with the table's.  Those on columns being
  * added come with them; a planned one the table lacks is added, and with
@@ -683,10 +779,21 @@ diff_constraints(Relation rel, CormResolved *res, List *planned, List *new_colum
 	List	   *existing = existing_constraints(RelationGetRelid(rel));
 	List	   *steps = NIL;
 	List	   *adds = NIL;
+	List	   *taken = NIL;
 	char	   *table = corm_qualified(res->schema, res->table);
 	ListCell   *pc;
 	ListCell   *ec;
 
+	/* the names a fresh build gives: the given ones, then the generated */
+	foreach(pc, planned)
+		if (((ConKey *) lfirst(pc))->name)
+			taken = lappend(taken, makeString(((ConKey *) lfirst(pc))->name));
+	foreach(pc, planned)
+	{
+		ConKey	   *p = lfirst(pc);
+
+		p->expected = p->name ? p->name : generated_name(p, res->table, &taken);
+	}
 	foreach(pc, planned)
 	{
 		ConKey	   *p = lfirst(pc);
@@ -706,12 +813,17 @@ diff_constraints(Relation rel, CormResolved *res, List *planned, List *new_colum
 			if (!e->matched && same_constraint(p, e))
 			{
 				e->matched = p->matched = true;
-				/* the same constraint under the name the definition gives it */
-				if (p->name && strcmp(p->name, e->name) != 0 && p->required)
+				/*
+				 * the same constraint under the name the definition gives
+				 * it, or a fresh build would give it (a table or column
+				 * renamed since, a twin dropped)
+				 */
+				if (strcmp(p->expected, e->name) != 0 && p->required &&
+					name_free(rel, existing, p))
 					adds = lappend(adds, corm_make_step(CORM_ALTER_COLUMN, res, NULL,
 														psprintf("ALTER TABLE %s RENAME CONSTRAINT %s TO %s",
 																 table, quote_identifier(e->name),
-																 quote_identifier(p->name))));
+																 quote_identifier(p->expected))));
 				break;
 			}
 		}
@@ -733,6 +845,41 @@ diff_constraints(Relation rel, CormResolved *res, List *planned, List *new_colum
 		}
 	}
 	return list_concat(steps, adds);
+}
+
+/*
+ * An identity column's sequence under the name a fresh build gives it,
+ * <table>_<column>_seq, when the table or the column was renamed since and
+ * no other relation of the schema has that name.
+ */
+static List *
+diff_sequence_names(Relation rel, CormResolved *res)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	List	   *steps = NIL;
+
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(desc, i);
+		Oid			seq;
+		char	   *expected;
+
+		if (attr->attisdropped || attr->attidentity == '\0')
+			continue;
+		seq = getIdentitySequence(RelationGetRelid(rel), attr->attnum, true);
+		if (!OidIsValid(seq))
+			continue;
+		expected = makeObjectName(RelationGetRelationName(rel), NameStr(attr->attname), "seq");
+		if (strcmp(get_rel_name(seq), expected) == 0 ||
+			OidIsValid(get_relname_relid(expected, get_rel_namespace(seq))))
+			continue;
+		steps = lappend(steps, corm_make_step(CORM_ALTER_COLUMN, res, NULL,
+											  psprintf("ALTER SEQUENCE %s RENAME TO %s",
+													   corm_qualified(get_namespace_name(get_rel_namespace(seq)),
+																	  get_rel_name(seq)),
+													   quote_identifier(expected))));
+	}
+	return steps;
 }
 
 static Form_pg_attribute
@@ -832,6 +979,7 @@ diff_table(CormResolved *res, Oid relid, bool full, bool drop_columns, bool *reb
 		else
 			steps = lappend(steps, step);
 	}
+	steps = list_concat(steps, diff_sequence_names(rel, res));
 	table_close(rel, AccessShareLock);
 	return steps;
 }

@@ -445,31 +445,45 @@ corm_drop_relationship(PG_FUNCTION_ARGS)
  * their discriminator changes from the old identity to the new.  An
  * identity given explicitly (another text than the name) stays.
  */
-static void
+static bool
 rename_identity(const char *old, const char *new)
 {
 	const char *args[2] = {old, new};
+
+	return query("UPDATE corm.model SET polymorphic_identity = $2"
+				 " WHERE name = $2 AND polymorphic_identity = $1", 2, args) > 0;
+}
+
+/*
+ * The rows of a renamed model whose identity followed the rename: after the
+ * sync, so that the table goes by the name it has now, and in the table that
+ * holds the discriminator (the root's, for a joined subclass).
+ */
+static void
+rename_identity_rows(const char *old, const char *new)
+{
 	CormResolved *res;
+	CormResolved *holder;
 	const char *disc;
 
-	if (query("UPDATE corm.model SET polymorphic_identity = $2"
-			  " WHERE name = $2 AND polymorphic_identity = $1", 2, args) == 0)
-		return;
 	corm_reset_resolve_cache();
 	res = corm_resolve_model(new, false);
 	disc = corm_discriminator(res);
 	if (disc == NULL || res->kind == CORM_ABSTRACT)
 		return;
+	holder = corm_table_owner(res);
+	while (holder->table_parent && !corm_find_column(holder->table_columns, disc))
+		holder = corm_table_owner(holder->table_parent);
 	if (SPI_execute(psprintf("UPDATE %s SET %s = %s WHERE %s = %s",
-							 corm_qualified(res->schema, res->table), quote_identifier(disc),
+							 corm_qualified(holder->schema, holder->table), quote_identifier(disc),
 							 quote_literal_cstr(new), quote_identifier(disc), quote_literal_cstr(old)),
 					false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "could not update the discriminator of %s", res->table);
+		elog(ERROR, "could not update the discriminator of %s", holder->table);
 	ereport(NOTICE,
 			(errmsg_plural("model \"%s\" takes the polymorphic identity \"%s\", and so does its %llu row of table %s",
 						   "model \"%s\" takes the polymorphic identity \"%s\", and so do its %llu rows of table %s",
 						   SPI_processed, new, new, (unsigned long long) SPI_processed,
-						   corm_qualified(res->schema, res->table)),
+						   corm_qualified(holder->schema, holder->table)),
 			 errdetail("Its identity was its old name, \"%s\".", old),
 			 errhint("To keep an identity through a rename, give it explicitly (polymorphic_identity => '...') before renaming.")));
 }
@@ -483,6 +497,7 @@ corm_rename_model(PG_FUNCTION_ARGS)
 	char	   *new = corm_name_arg(fcinfo, 1, "model");
 	const char *args[2] = {old, new};
 	List	   *sync;
+	bool		identity;
 
 	corm_start_call(&collector);
 	corm_load_model(old, false);
@@ -492,10 +507,12 @@ corm_rename_model(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_DUPLICATE_OBJECT),
 				 errmsg("model \"%s\" already exists", new)));
 	query("UPDATE corm.model SET name = $2 WHERE name = $1", 2, args);
-	rename_identity(old, new);
+	identity = rename_identity(old, new);
 	sync = corm_models_to_sync("model", new);
 	sync = list_concat(sync, corm_models_to_sync("relationship target", new));
 	corm_sync_models(sync, false);
+	if (identity)
+		rename_identity_rows(old, new);
 	return corm_finish_call(fcinfo, &collector);
 }
 

@@ -139,14 +139,10 @@ DEFAULT_FEATURES = [f for f in FEATURES if f not in (
     "default_drop_joined",      # 001
     "retype_check",             # 002
     "ref_moved",                # 003
-    "tablename", "rename_model",  # 004
-    "rename_column",            # 005
     "bind_leave",               # 006
     "collate_default",          # 007
-    "twin_checks",              # 008
     "rel_ambiguous",            # 009
     "rel_in_hierarchy",         # 010
-    "rename_polymorphic",       # 011, 012
 )]
 
 

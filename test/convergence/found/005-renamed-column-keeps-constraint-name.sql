@@ -1,5 +1,4 @@
 -- rename_column keeps the old name of the column's constraints
--- known-failing: A has book_shelf_id_fkey on rack_id, B book_rack_id_fkey
 -- (found by seed 20261201, history 8)
 -- @A
 SELECT corm.register_model('Shelf', columns => 'id integer PRIMARY KEY');

@@ -1,5 +1,4 @@
 -- of two unnamed CHECKs over one column, the one left keeps the number PostgreSQL gave its name
--- known-failing: A has t_n_check1, B t_n_check
 -- (found by seed 3, history 38)
 -- @A
 SELECT corm.register_model('T', columns => 'id integer PRIMARY KEY, n int CHECK (n >= 0), CHECK (n < 100)');
