@@ -96,6 +96,14 @@ COMMENT ON FUNCTION corm.diagram(text, text[]) IS
 ALTER TABLE corm.model ADD COLUMN view_catalog_form text;
 ALTER TABLE corm.query_function ADD COLUMN catalog_form text;
 
+-- indexes declared with model classes, mixins and models; a subclass's
+-- inheritance asked for; the indexes corm made on each model's table
+ALTER TABLE corm.model_class ADD COLUMN indexes text[] NOT NULL DEFAULT '{}';
+ALTER TABLE corm.mixin ADD COLUMN indexes text[] NOT NULL DEFAULT '{}';
+ALTER TABLE corm.model ADD COLUMN indexes text[] NOT NULL DEFAULT '{}';
+ALTER TABLE corm.model ADD COLUMN inheritance text CHECK (inheritance IN ('single', 'joined'));
+ALTER TABLE corm.model ADD COLUMN table_indexes name[];
+
 /*
  * What a generated object is, as the system catalogs hold it: a view's
  * definition, column defaults and triggers; a function's whole definition;
@@ -117,6 +125,7 @@ CREATE FUNCTION corm.register_model_class(name text,
                                           columns text DEFAULT NULL,
                                           meta text DEFAULT 'DefaultMeta',
                                           query_class text DEFAULT 'BaseQuery',
+                                          indexes text[] DEFAULT '{}',
                                           drop_columns boolean DEFAULT false)
     RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_register_model_class'
@@ -126,6 +135,7 @@ CREATE FUNCTION corm.register_mixin(name text,
                                     columns text DEFAULT NULL,
                                     onupdate text DEFAULT NULL,
                                     mixins text[] DEFAULT '{}',
+                                    indexes text[] DEFAULT '{}',
                                     drop_columns boolean DEFAULT false)
     RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_register_mixin'
@@ -143,6 +153,8 @@ CREATE FUNCTION corm.register_model(name text,
                                     onupdate text DEFAULT NULL,
                                     polymorphic_on text DEFAULT NULL,
                                     polymorphic_identity text DEFAULT NULL,
+                                    indexes text[] DEFAULT '{}',
+                                    inheritance text DEFAULT NULL,
                                     drop_columns boolean DEFAULT false)
     RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_register_model'
@@ -217,6 +229,25 @@ CREATE FUNCTION corm.dry_run(statement text,
     RETURNS SETOF record
     AS 'MODULE_PATHNAME', 'corm_dry_run' LANGUAGE C VOLATILE STRICT;
 
+-- the indexes a model's table gets from its definitions
+CREATE FUNCTION corm.model_indexes(model text,
+                                   OUT name name,
+                                   OUT "table" text,
+                                   OUT "unique" boolean,
+                                   OUT definition text,
+                                   OUT origin text)
+    RETURNS SETOF record
+    AS 'MODULE_PATHNAME', 'corm_model_indexes'
+    LANGUAGE C STABLE STRICT;
+CREATE VIEW corm.indexes AS
+SELECT m.name AS model, i.*
+  FROM corm.model m,
+       LATERAL corm.model_indexes(m.name) i
+ ORDER BY m.registered, i.name COLLATE "C";
+GRANT SELECT ON corm.indexes TO PUBLIC;
+
+-- 0.2 gives every foreign key an index (unless a declared one starts with
+-- its columns): sync_all below makes them for the models of 0.1.
 -- 0.2 generates views (and so row types) in each model's declared column
 -- order, where 0.1 followed the order of the table's columns: every
 -- model's objects are brought to what 0.2 makes of its definition, as a

@@ -64,6 +64,7 @@ CREATE TABLE corm.model_class (
     query_class text NOT NULL DEFAULT 'BaseQuery' REFERENCES corm.query_class ON UPDATE CASCADE,
     owner       regrole NOT NULL DEFAULT current_role::regrole,
     builtin     boolean NOT NULL DEFAULT false,
+    indexes     text[] NOT NULL DEFAULT '{}',   -- CREATE INDEX text after ON <table>
     CHECK (name <> '')
 );
 CREATE INDEX ON corm.model_class (meta);
@@ -75,6 +76,7 @@ CREATE TABLE corm.mixin (
     onupdate    text,
     mixins      text[] NOT NULL DEFAULT '{}',
     owner       regrole NOT NULL DEFAULT current_role::regrole,
+    indexes     text[] NOT NULL DEFAULT '{}',
     CHECK (name <> '')
 );
 CREATE INDEX ON corm.mixin USING gin (mixins);
@@ -101,6 +103,9 @@ CREATE TABLE corm.model (
     owner                regrole NOT NULL DEFAULT current_role::regrole,
     registered           bigserial,
     view_catalog_form    text,   -- the view as the system catalogs held it when corm made it
+    indexes              text[] NOT NULL DEFAULT '{}',
+    inheritance          text CHECK (inheritance IN ('single', 'joined')),
+    table_indexes        name[], -- the indexes corm made on the model's own table, by name
     CHECK (name <> ''),
     CHECK (parent IS DISTINCT FROM name)
 );
@@ -288,6 +293,7 @@ CREATE FUNCTION corm.register_model_class(name text,
                                           columns text DEFAULT NULL,
                                           meta text DEFAULT 'DefaultMeta',
                                           query_class text DEFAULT 'BaseQuery',
+                                          indexes text[] DEFAULT '{}',
                                           drop_columns boolean DEFAULT false)
     RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_register_model_class'
@@ -297,6 +303,7 @@ CREATE FUNCTION corm.register_mixin(name text,
                                     columns text DEFAULT NULL,
                                     onupdate text DEFAULT NULL,
                                     mixins text[] DEFAULT '{}',
+                                    indexes text[] DEFAULT '{}',
                                     drop_columns boolean DEFAULT false)
     RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_register_mixin'
@@ -314,6 +321,8 @@ CREATE FUNCTION corm.register_model(name text,
                                     onupdate text DEFAULT NULL,
                                     polymorphic_on text DEFAULT NULL,
                                     polymorphic_identity text DEFAULT NULL,
+                                    indexes text[] DEFAULT '{}',
+                                    inheritance text DEFAULT NULL,
                                     drop_columns boolean DEFAULT false)
     RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_register_model'
@@ -461,6 +470,17 @@ CREATE FUNCTION corm.model_columns(model text,
     AS 'MODULE_PATHNAME', 'corm_model_columns'
     LANGUAGE C STABLE STRICT;
 
+-- the indexes a model's table gets from its definitions (corm.indexes)
+CREATE FUNCTION corm.model_indexes(model text,
+                                   OUT name name,
+                                   OUT "table" text,
+                                   OUT "unique" boolean,
+                                   OUT definition text,
+                                   OUT origin text)
+    RETURNS SETOF record
+    AS 'MODULE_PATHNAME', 'corm_model_indexes'
+    LANGUAGE C STABLE STRICT;
+
 CREATE FUNCTION corm.diagram(format text DEFAULT 'mermaid', models text[] DEFAULT NULL)
     RETURNS text
     AS 'MODULE_PATHNAME', 'corm_diagram'
@@ -519,6 +539,12 @@ SELECT m.name AS model, c.*
   FROM corm.model m,
        LATERAL corm.model_columns(m.name) c
  ORDER BY m.registered, c."position";
+
+CREATE VIEW corm.indexes AS
+SELECT m.name AS model, i.*
+  FROM corm.model m,
+       LATERAL corm.model_indexes(m.name) i
+ ORDER BY m.registered, i.name COLLATE "C";
 
 -- everyone may read the catalog; only corm's functions write it (see
 -- corm_catalog_spi() in src/catalog.c), so a role changes only what it owns

@@ -16,6 +16,14 @@
 #include "access/xact.h"
 #include "catalog/dependency.h"
 #include "catalog/heap.h"
+#include "catalog/index.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_index.h"
+#include "access/amapi.h"
+#include "access/reloptions.h"
+#include "optimizer/optimizer.h"
+#include "parser/parse_utilcmd.h"
+#include "utils/syscache.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
@@ -246,22 +254,6 @@ compare_names(const ListCell *a, const ListCell *b)
 	return strcmp(lfirst(a), lfirst(b));
 }
 
-static bool
-collect_column_refs(Node *node, List **names)
-{
-	if (node == NULL)
-		return false;
-	if (IsA(node, ColumnRef))
-	{
-		Node	   *last = llast(((ColumnRef *) node)->fields);
-
-		if (IsA(last, String))
-			*names = lappend(*names, strVal(last));
-		return false;
-	}
-	return raw_expression_tree_walker(node, collect_column_refs, (void *) names);
-}
-
 static List *key_names(List *keys);
 
 /*
@@ -356,7 +348,7 @@ planned_key(CormResolved *res, char contype, List *columns, CormElement *elem,
 	key->raw = raw;
 	key->required = required;
 	if (raw)
-		collect_column_refs(raw, &key->columns);
+		corm_column_refs(raw, &key->columns);
 	list_sort(key->columns, compare_names);
 	return key;
 }
@@ -847,6 +839,274 @@ diff_constraints(Relation rel, CormResolved *res, List *planned, List *new_colum
 	return list_concat(steps, adds);
 }
 
+/* an index's options (WITH ...) as text, "" for none */
+static char *
+options_text(Datum options)
+{
+	StringInfoData buf;
+	Datum	   *elems;
+	int			n;
+
+	initStringInfo(&buf);
+	if (options == (Datum) 0)
+		return buf.data;
+	deconstruct_array(DatumGetArrayTypeP(options), TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, NULL, &n);
+	for (int i = 0; i < n; i++)
+		appendStringInfo(&buf, "%s,", TextDatumGetCString(elems[i]));
+	return buf.data;
+}
+
+/*
+ * A planned index and an existing one are the same index: the same access
+ * method, uniqueness, key (columns or cooked expressions, with operator
+ * class, collation, order and nulls order each), INCLUDE columns, options
+ * and cooked predicate, as DefineIndex would make the planned one on this
+ * table.  The name is not compared (see diff_indexes).
+ */
+static bool
+same_index(Relation rel, IndexStmt *stmt, Oid indexoid)
+{
+	Oid			relid = RelationGetRelid(rel);
+	HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
+	HeapTuple	classtup;
+	Form_pg_index index;
+	Form_pg_class indexclass;
+	Oid			amoid;
+	IndexAmRoutine *am;
+	oidvector  *indclass;
+	oidvector  *indcollation;
+	int2vector *indoption;
+	Datum		d;
+	bool		isnull;
+	List	   *exprs = NIL;
+	bool		same = true;
+	ListCell   *lc;
+	int			i = 0;
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	index = (Form_pg_index) GETSTRUCT(tup);
+	classtup = SearchSysCache1(RELOID, ObjectIdGetDatum(indexoid));
+	if (!HeapTupleIsValid(classtup))
+		elog(ERROR, "cache lookup failed for relation %u", indexoid);
+	indexclass = (Form_pg_class) GETSTRUCT(classtup);
+	amoid = get_index_am_oid(stmt->accessMethod, false);
+	am = GetIndexAmRoutineByAmId(amoid, false);
+	d = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indclass, &isnull);
+	indclass = (oidvector *) DatumGetPointer(d);
+	d = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indcollation, &isnull);
+	indcollation = (oidvector *) DatumGetPointer(d);
+	d = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indoption, &isnull);
+	indoption = (int2vector *) DatumGetPointer(d);
+
+	if (indexclass->relam != amoid || index->indisunique != stmt->unique ||
+		index->indnullsnotdistinct != stmt->nulls_not_distinct ||
+		index->indnkeyatts != list_length(stmt->indexParams) ||
+		index->indnatts != list_length(stmt->indexParams) + list_length(stmt->indexIncludingParams))
+		same = false;
+	foreach(lc, same ? stmt->indexParams : NIL)
+	{
+		IndexElem  *elem = lfirst_node(IndexElem, lc);
+		AttrNumber	attnum = InvalidAttrNumber;
+		Oid			type;
+		Oid			collation;
+		int16		option = 0;
+		Node	   *expr = elem->expr;
+
+		if (elem->name)
+		{
+			attnum = get_attnum(relid, elem->name);
+			if (attnum <= 0)
+			{
+				same = false;
+				break;
+			}
+		}
+		else
+		{
+			while (IsA(expr, CollateExpr))
+				expr = (Node *) ((CollateExpr *) expr)->arg;
+			if (IsA(expr, Var) && ((Var *) expr)->varattno != InvalidAttrNumber)
+				attnum = ((Var *) expr)->varattno;
+			else
+				exprs = lappend(exprs, expr);
+		}
+		if (attnum != InvalidAttrNumber)
+		{
+			Form_pg_attribute attr = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
+
+			type = attr->atttypid;
+			collation = attr->attcollation;
+		}
+		else
+		{
+			type = exprType(expr);
+			collation = exprCollation(expr);
+		}
+		if (elem->collation)
+			collation = get_collation_oid(elem->collation, false);
+		if (!type_is_collatable(type))
+			collation = InvalidOid;
+		if (am->amcanorder)
+		{
+			bool		desc = (elem->ordering == SORTBY_DESC);
+
+			if (desc)
+				option |= INDOPTION_DESC;
+			if (elem->nulls_ordering == SORTBY_NULLS_FIRST ||
+				(elem->nulls_ordering == SORTBY_NULLS_DEFAULT && desc))
+				option |= INDOPTION_NULLS_FIRST;
+		}
+		if (index->indkey.values[i] != attnum || indcollation->values[i] != collation ||
+			indoption->values[i] != option ||
+			indclass->values[i] != ResolveOpClass(elem->opclass, type, stmt->accessMethod, amoid))
+			same = false;
+		i++;
+	}
+	foreach(lc, same ? stmt->indexIncludingParams : NIL)
+	{
+		IndexElem  *elem = lfirst_node(IndexElem, lc);
+
+		if (elem->name == NULL || index->indkey.values[i] != get_attnum(relid, elem->name))
+			same = false;
+		i++;
+	}
+	if (same)
+	{
+		d = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indexprs, &isnull);
+		if (isnull != (exprs == NIL) ||
+			(!isnull && !equal(exprs, stringToNode(TextDatumGetCString(d)))))
+			same = false;
+	}
+	if (same)
+	{
+		d = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indpred, &isnull);
+		if (isnull != (stmt->whereClause == NULL) ||
+			(!isnull && !equal(make_ands_explicit(make_ands_implicit((Expr *) stmt->whereClause)),
+							   stringToNode(TextDatumGetCString(d)))))
+			same = false;
+	}
+	if (same)
+	{
+		d = SysCacheGetAttr(RELOID, classtup, Anum_pg_class_reloptions, &isnull);
+		if (strcmp(options_text(isnull ? (Datum) 0 : d),
+				   options_text(transformRelOptions((Datum) 0, stmt->options, NULL, NULL,
+													false, false))) != 0)
+			same = false;
+	}
+	ReleaseSysCache(classtup);
+	ReleaseSysCache(tup);
+	return same;
+}
+
+/* the indexes of a table that no constraint owns: (oid, name), by name */
+static List *
+existing_indexes(Oid relid)
+{
+	Oid			argtypes[1] = {OIDOID};
+	Datum		values[1] = {ObjectIdGetDatum(relid)};
+	List	   *result = NIL;
+
+	if (corm_system_spi("SELECT i.indexrelid, c.relname::text FROM pg_catalog.pg_index i"
+						"  JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid"
+						" WHERE i.indrelid = $1 AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k"
+						"        WHERE k.conrelid = i.indrelid AND k.conindid = i.indexrelid"
+						"          AND k.contype IN ('p', 'u', 'x'))"
+						" ORDER BY c.relname COLLATE \"C\"", 1, argtypes, values, NULL) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the indexes of relation %u", relid);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Oid			oid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
+														 1, &isnull));
+
+		result = lappend(result, list_make2(makeInteger((int) oid),
+											SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2)));
+	}
+	return result;
+}
+
+static bool
+name_listed(List *names, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, names)
+		if (strcmp(lfirst(lc), name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Match the planned indexes with the table's by meaning.  One the table
+ * lacks is made (those on columns being added always are); one under
+ * another name is renamed; one that corm made and no model plans any more
+ * is dropped, and one made by hand stays, reported to corm.check() as
+ * undeclared.  *drops gets the drops, to run before the columns change.
+ */
+static List *
+diff_indexes(Relation rel, CormResolved *owner, List *planned, List *new_columns, List **drops)
+{
+	List	   *existing = existing_indexes(RelationGetRelid(rel));
+	List	   *steps = NIL;
+	bool	   *matched = palloc0(sizeof(bool) * (list_length(existing) + 1));
+	ListCell   *pc;
+	ListCell   *ec;
+
+	foreach(pc, planned)
+	{
+		CormPlannedIndex *p = lfirst(pc);
+		IndexStmt  *stmt;
+		CormTextContext ctx;
+		bool		found = false;
+
+		if (mentions_any(p->index->def->columns, new_columns))
+		{
+			steps = lappend(steps, corm_make_step(CORM_CREATE_INDEX, owner, p->name, p->sql));
+			continue;
+		}
+		corm_push_text_context(&ctx, p->index->def->text, p->index->def->prefix_chars,
+							   p->index->def->what);
+		stmt = transformIndexStmt(RelationGetRelid(rel), copyObject(p->stmt), p->index->def->sql);
+		corm_pop_text_context(&ctx);
+		foreach(ec, existing)
+		{
+			List	   *e = lfirst(ec);
+			char	   *name = lsecond(e);
+
+			if (matched[foreach_current_index(ec)] ||
+				!same_index(rel, stmt, (Oid) intVal(linitial(e))))
+				continue;
+			matched[foreach_current_index(ec)] = found = true;
+			if (strcmp(name, p->name) != 0 &&
+				!OidIsValid(get_relname_relid(p->name, RelationGetNamespace(rel))))
+				steps = lappend(steps, corm_make_step(CORM_ALTER_COLUMN, owner, p->name,
+													  psprintf("ALTER INDEX %s RENAME TO %s",
+															   corm_qualified(owner->schema, name),
+															   quote_identifier(p->name))));
+			break;
+		}
+		if (!found)
+			steps = lappend(steps, corm_make_step(CORM_CREATE_INDEX, owner, p->name, p->sql));
+	}
+	foreach(ec, existing)
+	{
+		char	   *name = lsecond((List *) lfirst(ec));
+
+		if (matched[foreach_current_index(ec)])
+			continue;
+		if (name_listed(owner->row->table_indexes, name))
+			*drops = lappend(*drops, corm_make_step(CORM_DROP_INDEX, owner, name,
+													psprintf("DROP INDEX %s",
+															 corm_qualified(owner->schema, name))));
+		else
+			corm_report(psprintf("index %s of table %s is not declared by any model",
+								 quote_identifier(name), corm_qualified(owner->schema, owner->table)));
+	}
+	return steps;
+}
+
 /*
  * An identity column's sequence under the name a fresh build gives it,
  * <table>_<column>_seq, when the table or the column was renamed since and
@@ -905,7 +1165,8 @@ find_attribute(TupleDesc desc, const char *name)
  * table must go first (a column changes type or is dropped).
  */
 static List *
-diff_table(CormResolved *res, Oid relid, bool full, bool drop_columns, bool *rebuild)
+diff_table(CormResolved *res, Oid relid, bool full, bool drop_columns, bool *rebuild,
+		   List **indexes)
 {
 	Relation	rel = table_open(relid, AccessShareLock);
 	TupleDesc	desc = RelationGetDescr(rel);
@@ -980,6 +1241,19 @@ diff_table(CormResolved *res, Oid relid, bool full, bool drop_columns, bool *reb
 			steps = lappend(steps, step);
 	}
 	steps = list_concat(steps, diff_sequence_names(rel, res));
+	{
+		List	   *drops = NIL;
+		List	   *creates;
+
+		*indexes = corm_plan_indexes(res, holders);
+		creates = diff_indexes(rel, res, *indexes, new_columns, &drops);
+
+		if (creates && res->tablespace)
+			steps = lappend(steps, corm_make_step(CORM_SET, res, NULL,
+												  psprintf("SET LOCAL default_tablespace = %s",
+														   quote_identifier(res->tablespace))));
+		steps = list_concat(drops, list_concat(steps, creates));
+	}
 	table_close(rel, AccessShareLock);
 	return steps;
 }
@@ -1070,7 +1344,7 @@ move_table(CormResolved *res)
 
 /* the steps that bring a model's own table to its plan */
 static List *
-plan_own_table(CormResolved *res, bool drop_columns, bool *rebuild)
+plan_own_table(CormResolved *res, bool drop_columns, bool *rebuild, List **indexes)
 {
 	Oid			relid = table_oid(res->schema, res->table);
 
@@ -1088,6 +1362,7 @@ plan_own_table(CormResolved *res, bool drop_columns, bool *rebuild)
 							corm_qualified(res->schema, res->table)),
 					 errdetail("Model \"%s\" would create a table by that name.", res->row->name),
 					 errhint("Pass another tablename => '...' for model \"%s\".", res->row->name)));
+		*indexes = corm_plan_indexes(res, list_make1(res));
 		return corm_plan_model(res);
 	}
 	if (!OidIsValid(relid))
@@ -1095,9 +1370,10 @@ plan_own_table(CormResolved *res, bool drop_columns, bool *rebuild)
 		ereport(WARNING,
 				(errmsg("table %s of model \"%s\" was dropped outside corm; creating it again",
 						corm_qualified(res->schema, res->table), res->row->name)));
+		*indexes = corm_plan_indexes(res, list_make1(res));
 		return corm_plan_model(res);
 	}
-	return diff_table(res, relid, true, drop_columns, rebuild);
+	return diff_table(res, relid, true, drop_columns, rebuild, indexes);
 }
 
 /*
@@ -1221,6 +1497,7 @@ corm_sync_model(const char *name, bool notices, bool drop_columns)
 	CormResolved *res = corm_resolve_model(name, notices);
 	List	   *steps = NIL;
 	bool		rebuild = false;
+	List	   *indexes = NIL;
 	ListCell   *lc;
 
 	refuse_kind_change(res);
@@ -1230,7 +1507,7 @@ corm_sync_model(const char *name, bool notices, bool drop_columns)
 			break;
 		case CORM_ROOT:
 		case CORM_JOINED:
-			steps = plan_own_table(res, drop_columns, &rebuild);
+			steps = plan_own_table(res, drop_columns, &rebuild, &indexes);
 			break;
 		case CORM_SINGLE:
 			{
@@ -1250,13 +1527,22 @@ corm_sync_model(const char *name, bool notices, bool drop_columns)
 				 * constraint a subclass no longer has goes as it would
 				 * from the owner's own definition.
 				 */
-				steps = diff_table(corm_table_owner(res), relid, true, drop_columns, &rebuild);
+				steps = diff_table(corm_table_owner(res), relid, true, drop_columns, &rebuild,
+								   &indexes);
 				break;
 			}
 	}
 	if (rebuild)
 		drop_views_over(corm_table_owner(res));
 	corm_run_steps(steps);
+	if (res->kind != CORM_ABSTRACT)
+	{
+		List	   *names = NIL;
+
+		foreach(lc, indexes)
+			names = lappend(names, ((CormPlannedIndex *) lfirst(lc))->name);
+		corm_record_table_indexes(corm_table_owner(res)->row->name, names);
+	}
 	if (rebuild)
 	{
 		List	   *over = corm_models_to_sync("model", corm_table_owner(res)->row->name);

@@ -247,9 +247,15 @@ corm_load_model(const char *name, bool missing_ok)
 {
 	CormModelRow *m;
 
-	if (run_query("SELECT name, columns, parent, model_class, mixins, tablename, abstract,"
+	if (run_query(corm_catalog_has("model", "indexes") ?
+				  "SELECT name, columns, parent, model_class, mixins, tablename, abstract,"
 				  " bind_key, query_class, onupdate, polymorphic_on, polymorphic_identity,"
-				  " kind, table_schema, table_name FROM corm.model WHERE name = $1",
+				  " kind, table_schema, table_name, indexes, inheritance, table_indexes::text[]"
+				  " FROM corm.model WHERE name = $1" :
+				  "SELECT name, columns, parent, model_class, mixins, tablename, abstract,"
+				  " bind_key, query_class, onupdate, polymorphic_on, polymorphic_identity,"
+				  " kind, table_schema, table_name, '{}'::text[], NULL::text, NULL::text[]"
+				  " FROM corm.model WHERE name = $1",
 				  1, &name) == 0)
 	{
 		if (!missing_ok)
@@ -272,6 +278,9 @@ corm_load_model(const char *name, bool missing_ok)
 	m->kind = get_text(0, 13);
 	m->table_schema = get_text(0, 14);
 	m->table_name = get_text(0, 15);
+	m->indexes = get_text_array(0, 16);
+	m->inheritance = get_text(0, 17);
+	m->table_indexes = get_text_array(0, 18);
 	return m;
 }
 
@@ -280,7 +289,9 @@ corm_load_mixin(const char *name, bool missing_ok)
 {
 	CormMixinRow *m;
 
-	if (run_query("SELECT name, columns, onupdate, mixins FROM corm.mixin WHERE name = $1",
+	if (run_query(corm_catalog_has("mixin", "indexes") ?
+				  "SELECT name, columns, onupdate, mixins, indexes FROM corm.mixin WHERE name = $1" :
+				  "SELECT name, columns, onupdate, mixins, '{}'::text[] FROM corm.mixin WHERE name = $1",
 				  1, &name) == 0)
 	{
 		if (!missing_ok)
@@ -292,6 +303,7 @@ corm_load_mixin(const char *name, bool missing_ok)
 	m->columns = get_text(0, 2);
 	m->onupdate = get_text(0, 3);
 	m->mixins = get_text_array(0, 4);
+	m->indexes = get_text_array(0, 5);
 	return m;
 }
 
@@ -300,7 +312,10 @@ corm_load_model_class(const char *name, bool missing_ok)
 {
 	CormModelClassRow *m;
 
-	if (run_query("SELECT name, primary_key, columns, meta, query_class"
+	if (run_query(corm_catalog_has("model_class", "indexes") ?
+				  "SELECT name, primary_key, columns, meta, query_class, indexes"
+				  " FROM corm.model_class WHERE name = $1" :
+				  "SELECT name, primary_key, columns, meta, query_class, '{}'::text[]"
 				  " FROM corm.model_class WHERE name = $1", 1, &name) == 0)
 	{
 		if (!missing_ok)
@@ -313,6 +328,7 @@ corm_load_model_class(const char *name, bool missing_ok)
 	m->columns = get_text(0, 3);
 	m->meta = get_text(0, 4);
 	m->query_class = get_text(0, 5);
+	m->indexes = get_text_array(0, 6);
 	return m;
 }
 
@@ -522,6 +538,27 @@ corm_catalog_has(const char *table, const char *column)
 	Oid			relid = OidIsValid(nsp) ? get_relname_relid(table, nsp) : InvalidOid;
 
 	return OidIsValid(relid) && get_attnum(relid, column) != InvalidAttrNumber;
+}
+
+/* the indexes corm made on a model's table (not before the catalog has them) */
+void
+corm_record_table_indexes(const char *model, List *names)
+{
+	Oid			types[2] = {TEXTOID, TEXTARRAYOID};
+	Datum		values[2];
+	Datum	   *elems = palloc(sizeof(Datum) * (list_length(names) + 1));
+	ListCell   *lc;
+
+	if (!corm_catalog_has("model", "table_indexes"))
+		return;
+	foreach(lc, names)
+		elems[foreach_current_index(lc)] = CStringGetTextDatum(lfirst(lc));
+	values[0] = CStringGetTextDatum(model);
+	values[1] = PointerGetDatum(construct_array(elems, list_length(names), TEXTOID, -1, false,
+												TYPALIGN_INT));
+	corm_catalog_spi("UPDATE corm.model SET table_indexes = $2::name[]"
+					 " WHERE name = $1 AND table_indexes IS DISTINCT FROM $2::name[]",
+					 2, types, values, NULL);
 }
 
 /*

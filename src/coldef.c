@@ -3,7 +3,8 @@
  * server's own lexer and parser
  *
  * A column list is the text that would stand between the parentheses of
- * CREATE TABLE; an onupdate list is the SET list of an UPDATE.  Both are
+ * CREATE TABLE; an onupdate list is the SET list of an UPDATE; an index is
+ * the text that follows ON <table> in CREATE INDEX.  Each is
  * wrapped into a statement and handed to raw_parser(), and the result must
  * be exactly that one statement with nothing else set, so no text can
  * escape the list it was given for.  The lexer supplies the exact extent of
@@ -17,6 +18,7 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "mb/pg_wchar.h"
+#include "nodes/nodeFuncs.h"
 #include "parser/parse_node.h"
 #include "parser/parse_type.h"
 #include "parser/parser.h"
@@ -32,6 +34,7 @@ extern int	core_yyget_leng(core_yyscan_t yyscanner);
 
 #define COLUMNS_PREFIX "CREATE TABLE corm_columns ("
 #define ONUPDATE_PREFIX "UPDATE corm_onupdate SET "
+#define INDEX_RELATION "corm_index"
 
 /* a token of the user's text: [start, end) in bytes, and paren depth */
 typedef struct CormToken
@@ -55,6 +58,8 @@ text_error_callback(void *arg)
 	CormTextContext *ctx = (CormTextContext *) arg;
 	int			pos = geterrposition();
 
+	if (ctx->gap_at > 0 && pos > ctx->gap_at)
+		pos = Max(pos - ctx->gap_chars, ctx->gap_at);
 	if (pos > ctx->prefix_chars)
 	{
 		int			textchars = pg_mbstrlen(ctx->text);
@@ -74,6 +79,8 @@ corm_push_text_context(CormTextContext *ctx, const char *text,
 	ctx->text = text;
 	ctx->prefix_chars = prefix_chars;
 	ctx->what = what;
+	ctx->gap_at = 0;
+	ctx->gap_chars = 0;
 	ctx->callback.callback = text_error_callback;
 	ctx->callback.arg = ctx;
 	ctx->callback.previous = error_context_stack;
@@ -536,4 +543,215 @@ corm_parse_onupdate(const char *text, const char *what)
 		result = lappend(result, a);
 	}
 	return result;
+}
+
+/* the names of the columns an expression reads (ColumnRef's last field) */
+bool
+corm_column_refs(Node *node, List **names)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, ColumnRef))
+	{
+		Node	   *last = llast(((ColumnRef *) node)->fields);
+
+		if (IsA(last, String))
+			*names = lappend(*names, strVal(last));
+		return false;
+	}
+	return raw_expression_tree_walker(node, corm_column_refs, (void *) names);
+}
+
+static void
+refuse_index(const char *what, const char *text, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_SYNTAX_ERROR),
+			 errmsg("invalid index in %s", what),
+			 errdetail("%s", detail),
+			 errhint("An index is what follows ON <table> in CREATE INDEX, with UNIQUE and a name allowed in front: %s",
+					 text)));
+}
+
+static bool
+token_is(CormTokens *toks, int i, const char *word)
+{
+	CormToken  *t = &toks->tokens[i];
+
+	return i < toks->count && t->end - t->start == (int) strlen(word) &&
+		pg_strncasecmp(toks->text + t->start, word, strlen(word)) == 0;
+}
+
+/*
+ * The extent of a name holding %(table)s at byte "start" (unquoted: letters,
+ * digits, _ and $ around the token), or -1 when there is none there.
+ */
+static int
+template_name_end(const char *text, int start)
+{
+	int			i = start;
+	bool		token = false;
+
+	for (;;)
+	{
+		if (strncmp(text + i, "%(table)s", 9) == 0)
+		{
+			token = true;
+			i += 9;
+		}
+		else if (isalnum((unsigned char) text[i]) || text[i] == '_' || text[i] == '$' ||
+				 IS_HIGHBIT_SET(text[i]))
+			i++;
+		else
+			break;
+	}
+	return token ? i : -1;
+}
+
+/*
+ * Parse one index: [UNIQUE] [name] then what follows ON <table> in CREATE
+ * INDEX.  The server parses "CREATE [UNIQUE] INDEX [name] ON corm_index
+ * <rest>", which must be that one statement and nothing more; errors point
+ * into the user's text.
+ */
+CormIndexDef *
+corm_parse_index(const char *text, const char *what)
+{
+	CormIndexDef *def = palloc0(sizeof(CormIndexDef));
+	CormTokens *toks;
+	StringInfoData sql;
+	int			i = 0;
+	int			body;
+	int			name_start;
+	int			gap_at = 0;
+	int			gap_chars = 0;
+	char	   *name_sql = NULL;
+	char	   *template = NULL;
+	List	   *parsetree;
+	IndexStmt  *stmt;
+	ListCell   *lc;
+
+	def->text = text;
+	def->what = what;
+	if (text_is_blank(text))
+		refuse_index(what, "", "The index is empty.");
+	toks = lex_text(text, what);
+	if (token_is(toks, i, "unique"))
+	{
+		def->unique = true;
+		i++;
+	}
+	if (i >= toks->count)
+		refuse_index(what, text, "The index has no columns.");
+	if (token_is(toks, i, "on"))
+		refuse_index(what, text, "The table is the model's: leave out ON <table>.");
+	body = toks->tokens[i].start;
+	name_start = body;
+	if (toks->tokens[i].ch != '(' && !token_is(toks, i, "using"))
+	{
+		int			end = template_name_end(text, toks->tokens[i].start);
+
+		if (end >= 0)
+		{
+			/* a name holding %(table)s: parsed as a placeholder */
+			template = pnstrdup(text + body, end - body);
+			for (char *c = template; *c; c++)
+				if (*c >= 'A' && *c <= 'Z')
+					*c += 'a' - 'A';
+			name_sql = "corm_index_name";
+			body = end;
+		}
+		else
+		{
+			name_sql = pnstrdup(text + toks->tokens[i].start,
+								toks->tokens[i].end - toks->tokens[i].start);
+			body = toks->tokens[i].end;
+		}
+	}
+	body += strspn(text + body, " \t\r\n\f\v");
+	/* up to the end of the last token: a trailing comment stays out */
+	def->body = pnstrdup(text + body, Max(toks->tokens[toks->count - 1].end - body, 0));
+	if (text_is_blank(def->body))
+		refuse_index(what, text, "The index has no columns.");
+
+	/*
+	 * The statement is the user's text with " ON corm_index " put between
+	 * the name and the rest: errors before that gap and after it point at
+	 * the same characters of the user's text.
+	 */
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE %sINDEX ", def->unique ? "UNIQUE " : "");
+	def->prefix_chars = pg_mbstrlen(sql.data) - pg_mbstrlen_with_len(text, name_start);
+	if (name_sql)
+	{
+		appendStringInfo(&sql, "%s", name_sql);
+		gap_at = pg_mbstrlen(sql.data);
+		appendStringInfoChar(&sql, ' ');
+	}
+	appendStringInfoString(&sql, "ON " INDEX_RELATION " ");
+	gap_chars = pg_mbstrlen(sql.data) - def->prefix_chars - pg_mbstrlen_with_len(text, body);
+	if (!name_sql)
+		def->prefix_chars += gap_chars;
+	appendStringInfo(&sql, "%s\n", def->body);
+	def->sql = sql.data;
+	{
+		CormTextContext ctx;
+
+		corm_push_text_context(&ctx, text, def->prefix_chars, what);
+		if (name_sql)
+		{
+			ctx.gap_at = gap_at;
+			ctx.gap_chars = gap_chars;
+		}
+		parsetree = raw_parser(def->sql, RAW_PARSE_DEFAULT);
+		corm_pop_text_context(&ctx);
+	}
+	if (list_length(parsetree) != 1 || !IsA(linitial_node(RawStmt, parsetree)->stmt, IndexStmt))
+		refuse_index(what, text, "It must be one index, and nothing else.");
+	stmt = (IndexStmt *) linitial_node(RawStmt, parsetree)->stmt;
+	if (stmt->relation->schemaname || strcmp(stmt->relation->relname, INDEX_RELATION) != 0 ||
+		!stmt->relation->inh || stmt->concurrent || stmt->if_not_exists)
+		refuse_index(what, text, "It must be one index, and nothing else.");
+	if (stmt->tableSpace)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("an index in %s cannot name a tablespace", what),
+				 errdetail("A model's indexes go to the tablespace of its bind, as its table does."),
+				 errhint("Leave out TABLESPACE; register_bind() gives a bind a tablespace.")));
+	def->stmt = stmt;
+	if (template)
+		def->name = template;
+	else if (stmt->idxname)
+		def->name = stmt->idxname;
+
+	/* the columns it reads, and its key when that is columns only */
+	foreach(lc, stmt->indexParams)
+	{
+		IndexElem  *elem = lfirst_node(IndexElem, lc);
+
+		if (elem->name)
+		{
+			def->columns = lappend(def->columns, elem->name);
+			def->key_columns = lappend(def->key_columns, elem->name);
+		}
+		else
+			corm_column_refs(elem->expr, &def->columns);
+	}
+	foreach(lc, stmt->indexParams)
+		if (lfirst_node(IndexElem, lc)->name == NULL)
+		{
+			def->key_columns = NIL;
+			break;
+		}
+	foreach(lc, stmt->indexIncludingParams)
+	{
+		IndexElem  *elem = lfirst_node(IndexElem, lc);
+
+		if (elem->name)
+			def->columns = lappend(def->columns, elem->name);
+		else
+			corm_column_refs(elem->expr, &def->columns);
+	}
+	corm_column_refs(stmt->whereClause, &def->columns);
+	return def;
 }

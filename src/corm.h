@@ -63,6 +63,26 @@ typedef struct CormAssignment
 	char	   *source;			/* where it was declared, for messages */
 } CormAssignment;
 
+/*
+ * One index of a definition: the text after ON <table> of CREATE INDEX,
+ * UNIQUE and a name allowed in front, as the server's parser read it.
+ */
+typedef struct CormIndexDef
+{
+	const char *text;			/* as written */
+	const char *what;			/* e.g. indexes of mixin "X", for messages */
+	bool		unique;
+	char	   *name;			/* the given name (may hold %(table)s), or NULL */
+	char	   *body;			/* the text that follows ON <table> */
+	IndexStmt  *stmt;			/* raw, on a placeholder relation */
+	char	   *sql;			/* the statement corm had the server parse */
+	int			prefix_chars;	/* for error positions: see CormTextContext */
+	List	   *columns;		/* char *, every column it reads */
+	List	   *key_columns;	/* char *, its key when that is columns only, else NIL */
+} CormIndexDef;
+
+extern CormIndexDef *corm_parse_index(const char *text, const char *what);
+extern bool corm_column_refs(Node *node, List **names);
 extern CormColumnList *corm_parse_columns(const char *text, const char *what);
 extern List *corm_parse_onupdate(const char *text, const char *what);
 extern void corm_resolve_type(CormElement *elem, const char *what,
@@ -79,6 +99,8 @@ typedef struct CormTextContext
 	const char *text;			/* the user's text */
 	int			prefix_chars;	/* characters corm put in front of it */
 	const char *what;			/* context line, e.g. columns of mixin "X" */
+	int			gap_at;			/* where corm put text into it (0: nowhere) */
+	int			gap_chars;		/* and how many characters more it made */
 } CormTextContext;
 
 extern void corm_push_text_context(CormTextContext *ctx, const char *text,
@@ -106,6 +128,7 @@ extern Datum corm_finish_call(FunctionCallInfo fcinfo, struct CormCollector *col
 /* ---------- execute.c ---------- */
 
 extern void corm_run_steps(List *steps);
+extern void corm_report(const char *problem);
 extern void corm_execute(const char *sql);
 
 /*
@@ -122,6 +145,7 @@ typedef struct CormCollector
 	CormObserver observe;
 	void	   *arg;
 	SubTransactionId subid;		/* set by corm_start_collecting */
+	List	   *problems;		/* char *, drift corm reports but does not mend */
 } CormCollector;
 
 extern void corm_start_collecting(CormCollector *collector);
@@ -156,6 +180,9 @@ typedef struct CormModelRow
 	char	   *kind;
 	char	   *table_schema;
 	char	   *table_name;
+	List	   *indexes;		/* char *, CREATE INDEX text after ON <table> */
+	char	   *inheritance;	/* "single", "joined" or NULL */
+	List	   *table_indexes;	/* char *, the indexes corm made on its table */
 } CormModelRow;
 
 typedef struct CormMixinRow
@@ -164,6 +191,7 @@ typedef struct CormMixinRow
 	char	   *columns;
 	char	   *onupdate;
 	List	   *mixins;
+	List	   *indexes;
 } CormMixinRow;
 
 typedef struct CormModelClassRow
@@ -173,6 +201,7 @@ typedef struct CormModelClassRow
 	char	   *columns;
 	char	   *meta;
 	char	   *query_class;
+	List	   *indexes;
 } CormModelClassRow;
 
 typedef struct CormMetaRow
@@ -216,6 +245,7 @@ extern void corm_record_view(const char *model, const char *name, const char *de
 extern char *corm_recorded_view(const char *model);
 extern bool corm_view_changed(const char *model);
 extern bool corm_catalog_has(const char *table, const char *column);
+extern void corm_record_table_indexes(const char *model, List *names);
 
 /* ---------- resolve.c ---------- */
 
@@ -264,7 +294,16 @@ typedef struct CormResolved
 	List	   *all_constraints;	/* every table constraint of the model */
 	List	   *onupdate;		/* CormAssignment *, every one of the model */
 	List	   *table_onupdate;	/* those for columns its table holds */
+	List	   *indexes;		/* CormIndex *, those it puts on its table */
 } CormResolved;
+
+/* an index a model puts on its table, and where it was declared */
+typedef struct CormIndex
+{
+	CormIndexDef *def;
+	char	   *origin;			/* "own", "mixin X", "model class X", ... */
+	bool		foreign_key;	/* made for a foreign key, not declared */
+} CormIndex;
 
 extern CormResolved *corm_resolve_model(const char *name, bool notices);
 extern CormResolved *corm_table_owner(CormResolved *res);
@@ -290,7 +329,9 @@ typedef enum CormStepKind
 	CORM_VIEW,
 	CORM_ALTER_COLUMN,
 	CORM_DROP_COLUMN,
-	CORM_DROP_CONSTRAINT
+	CORM_DROP_CONSTRAINT,
+	CORM_CREATE_INDEX,
+	CORM_DROP_INDEX
 } CormStepKind;
 
 /* one DDL statement of a plan */
@@ -303,6 +344,18 @@ typedef struct CormStep
 	char	   *sql;
 } CormStep;
 
+/* an index a table gets, named, with the statement that makes it */
+typedef struct CormPlannedIndex
+{
+	char	   *name;
+	char	   *sql;			/* CREATE INDEX ... */
+	CormIndex  *index;
+	CormResolved *holder;		/* the model that puts it there */
+	IndexStmt  *stmt;			/* raw, on the table and under the name */
+} CormPlannedIndex;
+
+extern List *corm_plan_indexes(CormResolved *owner, List *holders);
+extern List *corm_plan_index_steps(List *planned, CormResolved *only);
 extern List *corm_plan_model(CormResolved *res);
 extern CormStep *corm_plan_add_column(CormResolved *res, CormColumn *col);
 extern CormStep *corm_plan_add_constraint(CormResolved *res, CormElement *elem);

@@ -102,6 +102,25 @@ corm_execute(const char *sql)
  * relation, where PostgreSQL's own says only that it timed out; as for any
  * error, the whole call is undone.
  */
+/*
+ * Drift that corm sees but does not mend (an index made by hand): told to
+ * the call's listeners, so that corm.check() lists it.
+ */
+void
+corm_report(const char *problem)
+{
+	ListCell   *lc;
+
+	foreach(lc, collectors)
+	{
+		CormCollector *c = lfirst(lc);
+		MemoryContext old = MemoryContextSwitchTo(c->cxt);
+
+		c->problems = lappend(c->problems, pstrdup(problem));
+		MemoryContextSwitchTo(old);
+	}
+}
+
 static void
 run_step(CormStep *step)
 {

@@ -18,6 +18,7 @@
 
 PG_FUNCTION_INFO_V1(corm_ddl);
 PG_FUNCTION_INFO_V1(corm_model_columns);
+PG_FUNCTION_INFO_V1(corm_model_indexes);
 
 /* corm.ddl(model text) RETURNS text: the DDL of everything generated for a model */
 Datum
@@ -88,6 +89,52 @@ corm_model_columns(PG_FUNCTION_ARGS)
 		values[6] = CStringGetTextDatum(col->origin);
 		values[7] = col->table ? CStringGetTextDatum(col->table) : (Datum) 0;
 		nulls[7] = (col->table == NULL);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/*
+ * corm.model_indexes(model text) RETURNS SETOF (name, table, unique,
+ * definition, origin): the indexes a model puts on its table (a
+ * single-table subclass: on the shared one), declared or made for a
+ * foreign key, with the statement that makes each.
+ */
+Datum
+corm_model_indexes(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	CormResolved *res;
+	CormResolved *owner;
+	ListCell   *lc;
+
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+	corm_reset_resolve_cache();
+	res = corm_resolve_model(name, false);
+	if (res->kind == CORM_ABSTRACT)
+	{
+		SPI_finish();
+		PG_RETURN_VOID();
+	}
+	owner = corm_table_owner(res);
+	foreach(lc, corm_plan_indexes(owner, lcons(owner, corm_single_sharers(owner))))
+	{
+		CormPlannedIndex *p = lfirst(lc);
+		Datum		values[5];
+		bool		nulls[5] = {0};
+		NameData	indexname;
+
+		if (p->holder != res)
+			continue;
+		namestrcpy(&indexname, p->name);
+		values[0] = NameGetDatum(&indexname);
+		values[1] = CStringGetTextDatum(corm_qualified(owner->schema, owner->table));
+		values[2] = BoolGetDatum(p->index->def->unique);
+		values[3] = CStringGetTextDatum(p->sql);
+		values[4] = CStringGetTextDatum(p->index->origin);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	SPI_finish();

@@ -979,6 +979,14 @@ corm_check(PG_FUNCTION_ARGS)
 
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
+		/* what corm leaves alone: one row each, with nothing to run */
+		foreach(sc, collector.problems)
+		{
+			Datum		values[3] = {CStringGetTextDatum(lfirst(lc)), CStringGetTextDatum(lfirst(sc)), 0};
+			bool		nulls[3] = {false, false, true};
+
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
 	}
 	PG_RETURN_VOID();
 }

@@ -8,6 +8,9 @@
  */
 #include "corm.h"
 
+#include "commands/defrem.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_target.h"
 #include "utils/builtins.h"
 
 char *
@@ -192,6 +195,277 @@ corm_plan_trigger(CormResolved *res, List *args, bool replace)
 	return lappend(steps, corm_make_step(CORM_TRIGGER, res, NULL, buf.data));
 }
 
+/* names joined by "_" */
+static char *
+joined(List *names)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, names)
+		appendStringInfo(&buf, "%s%s", buf.len ? "_" : "", (char *) lfirst(lc));
+	return buf.data;
+}
+
+static bool
+has_name(List *names, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, names)
+		if (strcmp(lfirst(lc), name) == 0)
+			return true;
+	return false;
+}
+
+/* the name PostgreSQL chooses for an unnamed expression index: <table>_<columns>_idx */
+static char *
+expression_index_name(const char *table, IndexStmt *stmt, List *taken)
+{
+	List	   *names = NIL;
+	ListCell   *lc;
+	char	   *name;
+
+	foreach(lc, list_concat_copy(stmt->indexParams, stmt->indexIncludingParams))
+	{
+		IndexElem  *elem = lfirst_node(IndexElem, lc);
+		char	   *col = elem->name ? elem->name :
+			elem->expr ? FigureIndexColname(elem->expr) : NULL;
+
+		names = lappend(names, col ? col : "expr");
+	}
+	name = makeObjectName(table, joined(names), "idx");
+	for (int pass = 1; has_name(taken, name); pass++)
+		name = makeObjectName(table, joined(names), psprintf("idx%d", pass));
+	return name;
+}
+
+/* an ix_ name is never truncated */
+static void
+check_index_name(const char *name, CormIndex *index)
+{
+	if (strlen(name) >= NAMEDATALEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_NAME_TOO_LONG),
+				 errmsg("index name \"%s\" is too long", name),
+				 errdetail("Names may be at most %d bytes long; corm never truncates a name.",
+						   NAMEDATALEN - 1),
+				 errhint("Give the index a shorter name in front of it: '%s%s'.",
+						 index->def->unique ? "UNIQUE " : "", "ix_short_name (...)"),
+				 errcontext("%s", index->def->what)));
+}
+
+static void
+plan_one_index(List **planned, CormResolved *owner, CormResolved *holder, CormIndex *index)
+{
+	CormPlannedIndex *p = palloc0(sizeof(CormPlannedIndex));
+	List	   *taken = NIL;
+	ListCell   *lc;
+	char	   *name;
+
+	foreach(lc, *planned)
+		taken = lappend(taken, ((CormPlannedIndex *) lfirst(lc))->name);
+	if (index->def->name)
+	{
+		StringInfoData buf;
+		const char *t = index->def->name;
+		const char *at;
+
+		/* %(table)s, as in a naming convention, is each table's name */
+		initStringInfo(&buf);
+		while ((at = strstr(t, "%(table)s")) != NULL)
+		{
+			appendBinaryStringInfo(&buf, t, at - t);
+			appendStringInfoString(&buf, owner->table);
+			t = at + 9;
+		}
+		appendStringInfoString(&buf, t);
+		name = buf.data;
+		check_index_name(name, index);
+	}
+	else if (index->def->key_columns && !index->foreign_key)
+	{
+		name = psprintf("ix_%s_%s", owner->table, joined(index->def->key_columns));
+		check_index_name(name, index);
+	}
+	else if (index->foreign_key)
+	{
+		name = psprintf("ix_%s_%s", owner->table, joined(index->def->key_columns));
+		if (strlen(name) >= NAMEDATALEN || has_name(taken, name))
+			name = expression_index_name(owner->table, index->def->stmt, taken);
+	}
+	else
+		name = expression_index_name(owner->table, index->def->stmt, taken);
+
+	foreach(lc, *planned)
+	{
+		CormPlannedIndex *other = lfirst(lc);
+
+		if (strcmp(other->name, name) != 0)
+			continue;
+		/* the same index from two sources (a mixin of a model and of its subclass) */
+		if (strcmp(other->index->def->text, index->def->text) == 0 &&
+			other->index->def->unique == index->def->unique)
+			return;
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_TABLE),
+				 errmsg("two indexes of table %s would be named \"%s\"",
+						corm_qualified(owner->schema, owner->table), name),
+				 errdetail("\"%s\" (%s) and \"%s\" (%s).", other->index->def->text,
+						   other->index->origin, index->def->text, index->origin),
+				 errhint("Give one of them a name of its own in front of it.")));
+	}
+	p->name = name;
+	p->index = index;
+	p->holder = holder;
+	p->stmt = copyObject(index->def->stmt);
+	p->stmt->relation = makeRangeVar(owner->schema, owner->table, -1);
+	p->stmt->idxname = name;
+	p->sql = psprintf("CREATE %sINDEX %s ON %s %s", index->def->unique ? "UNIQUE " : "",
+					  quote_identifier(name), corm_qualified(owner->schema, owner->table),
+					  index->def->body);
+	*planned = lappend(*planned, p);
+}
+
+/* the key column lists of a model's table: its foreign keys', or its primary and unique keys' */
+static List *
+table_keys(CormResolved *res, bool foreign)
+{
+	List	   *keys = NIL;
+	List	   *pk = NIL;
+	ListCell   *lc;
+
+	foreach(lc, res->table_columns)
+	{
+		CormColumn *col = lfirst(lc);
+		ListCell   *cc;
+
+		if (foreign && (col->references || corm_has_constraint(col->def, CONSTR_FOREIGN)))
+			keys = lappend(keys, list_make1(col->name));
+		if (!foreign && col->primary_key)
+			pk = lappend(pk, col->name);
+		if (!foreign)
+			foreach(cc, col->def->constraints)
+				if (((Constraint *) lfirst(cc))->contype == CONSTR_UNIQUE)
+				keys = lappend(keys, list_make1(col->name));
+	}
+	foreach(lc, res->constraints)
+	{
+		Constraint *con = (Constraint *) ((CormElement *) lfirst(lc))->node;
+		List	   *names = NIL;
+		ListCell   *kc;
+
+		if (foreign != (con->contype == CONSTR_FOREIGN) ||
+			(!foreign && con->contype != CONSTR_PRIMARY && con->contype != CONSTR_UNIQUE))
+			continue;
+		foreach(kc, foreign ? con->fk_attrs : con->keys)
+			names = lappend(names, strVal(lfirst(kc)));
+		if (con->contype == CONSTR_PRIMARY)
+			pk = names;
+		else
+			keys = lappend(keys, names);
+	}
+	if (pk)
+		keys = lcons(pk, keys);
+	return keys;
+}
+
+/* whether an index on "key" (in this order) serves lookups by all of "columns" */
+static bool
+starts_with(List *key, List *columns)
+{
+	ListCell   *lc;
+
+	if (list_length(key) < list_length(columns))
+		return false;
+	foreach(lc, columns)
+		if (!has_name(list_truncate(list_copy(key), list_length(columns)), lfirst(lc)))
+		return false;
+	return true;
+}
+
+/*
+ * The indexes of owner's table, in order: those its holders (owner, and
+ * with it the single-table subclasses sharing its table) declare, then one
+ * for every foreign key that no declared index, primary or unique key
+ * starts with, so that relationship functions and the foreign key's own
+ * checks on DELETE find rows by index.
+ */
+List *
+corm_plan_indexes(CormResolved *owner, List *holders)
+{
+	List	   *planned = NIL;
+	List	   *covering = NIL;
+	ListCell   *hc;
+	ListCell   *lc;
+
+	foreach(hc, holders)
+	{
+		CormResolved *holder = lfirst(hc);
+
+		foreach(lc, holder->indexes)
+			plan_one_index(&planned, owner, holder, lfirst(lc));
+		covering = list_concat(covering, table_keys(holder, false));
+	}
+	foreach(lc, planned)
+	{
+		CormIndexDef *def = ((CormPlannedIndex *) lfirst(lc))->index->def;
+
+		if (def->key_columns && def->stmt->whereClause == NULL)
+			covering = lappend(covering, def->key_columns);
+	}
+	foreach(hc, holders)
+	{
+		CormResolved *holder = lfirst(hc);
+
+		foreach(lc, table_keys(holder, true))
+		{
+			List	   *columns = lfirst(lc);
+			ListCell   *kc;
+			bool		covered = false;
+			StringInfoData text;
+			CormIndex  *index;
+
+			foreach(kc, covering)
+				covered |= starts_with(lfirst(kc), columns);
+			if (covered)
+				continue;
+			initStringInfo(&text);
+			foreach(kc, columns)
+				appendStringInfo(&text, "%s%s", foreach_current_index(kc) ? ", " : "(",
+								 quote_identifier(lfirst(kc)));
+			appendStringInfoChar(&text, ')');
+			index = palloc0(sizeof(CormIndex));
+			index->def = corm_parse_index(text.data,
+										  psprintf("foreign key index of model \"%s\"",
+												   holder->row->name));
+			index->origin = "foreign key";
+			index->foreign_key = true;
+			plan_one_index(&planned, owner, holder, index);
+			covering = lappend(covering, columns);
+		}
+	}
+	return planned;
+}
+
+/* the statements that make planned indexes (those of one holder, when given) */
+List *
+corm_plan_index_steps(List *planned, CormResolved *only)
+{
+	List	   *steps = NIL;
+	ListCell   *lc;
+
+	foreach(lc, planned)
+	{
+		CormPlannedIndex *p = lfirst(lc);
+
+		if (only == NULL || p->holder == only)
+			steps = lappend(steps, corm_make_step(CORM_CREATE_INDEX, p->holder, p->name, p->sql));
+	}
+	return steps;
+}
+
 /* every statement that creates a model's objects from nothing */
 List *
 corm_plan_model(CormResolved *res)
@@ -215,6 +489,8 @@ corm_plan_model(CormResolved *res)
 												 psprintf("SET LOCAL default_tablespace = %s",
 														  quote_identifier(res->tablespace))));
 			steps = lappend(steps, plan_create_table(res));
+			steps = list_concat(steps, corm_plan_index_steps(corm_plan_indexes(res, list_make1(res)),
+															 NULL));
 			steps = list_concat(steps, corm_plan_trigger(res, corm_onupdate_args(res->table_onupdate),
 														 false));
 			break;
@@ -223,6 +499,14 @@ corm_plan_model(CormResolved *res)
 				steps = lappend(steps, corm_plan_add_column(res, lfirst(lc)));
 			foreach(lc, res->constraints)
 				steps = lappend(steps, corm_plan_add_constraint(res, lfirst(lc)));
+			{
+				CormResolved *owner = corm_table_owner(res);
+
+				steps = list_concat(steps,
+									corm_plan_index_steps(corm_plan_indexes(owner,
+																			lcons(owner, corm_single_sharers(owner))),
+														  res));
+			}
 			if (res->table_onupdate)
 			{
 				CormResolved *owner = corm_table_owner(res);

@@ -362,7 +362,59 @@ write_catalog_texts(const char *sql, int nargs, const char **fields)
 	write_catalog(sql, nargs, types, values, nulls);
 }
 
-/* corm.register_model_class(name, primary_key, columns, meta, query_class) */
+/*
+ * An indexes argument (text[]): each element parsed now, so that a bad one
+ * is refused before anything is written, and kept as written.
+ */
+static List *
+indexes_arg(FunctionCallInfo fcinfo, int n, const char *what)
+{
+	ArrayType  *arr;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			count;
+	List	   *result = NIL;
+
+	if (n >= PG_NARGS() || PG_ARGISNULL(n))
+		return NIL;
+	arr = PG_GETARG_ARRAYTYPE_P(n);
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &count);
+	for (int i = 0; i < count; i++)
+	{
+		char	   *index;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not contain null", what)));
+		index = TextDatumGetCString(elems[i]);
+		corm_parse_index(index, what);
+		result = lappend(result, index);
+	}
+	return result;
+}
+
+/* the indexes (and, for a model, the inheritance) of a catalog row */
+static void
+write_indexes(const char *table, const char *name, List *indexes, const char *inheritance)
+{
+	Oid			types[3] = {TEXTOID, TEXTARRAYOID, TEXTOID};
+	Datum		values[3] = {CStringGetTextDatum(name), names_datum(indexes),
+	inheritance ? CStringGetTextDatum(inheritance) : (Datum) 0};
+	char		nulls[3] = {' ', ' ', inheritance ? ' ' : 'n'};
+
+	if (!corm_catalog_has(table, "indexes"))
+		return;
+	if (corm_catalog_spi(strcmp(table, "model") == 0 ?
+						 "UPDATE corm.model SET indexes = $2, inheritance = $3 WHERE name = $1"
+						 " AND (indexes, inheritance) IS DISTINCT FROM ($2, $3)" :
+						 psprintf("UPDATE corm.%s SET indexes = $2 WHERE name = $1"
+								  " AND indexes IS DISTINCT FROM $2 AND $3 IS NULL", table),
+						 3, types, values, nulls) < 0)
+		elog(ERROR, "could not write corm's catalog");
+}
+
+/* corm.register_model_class(name, primary_key, columns, meta, query_class, indexes) */
 Datum
 corm_register_model_class(PG_FUNCTION_ARGS)
 {
@@ -372,13 +424,19 @@ corm_register_model_class(PG_FUNCTION_ARGS)
 	char	   *columns = corm_text_arg(fcinfo, 2);
 	char	   *meta = corm_text_arg(fcinfo, 3);
 	char	   *query_class = corm_text_arg(fcinfo, 4);
+	List	   *indexes;
 
-	bool		drop_columns = PG_NARGS() > 5 && !PG_ARGISNULL(5) && PG_GETARG_BOOL(5);
+	/* 0.1's signature ends with drop_columns where 0.2's has indexes */
+	int			drop_arg = PG_NARGS() > 6 ? 6 : 5;
+	bool		drop_columns = PG_NARGS() > drop_arg && !PG_ARGISNULL(drop_arg) &&
+		PG_GETARG_BOOL(drop_arg);
 
 	corm_start_call(&collector);
 	if (strcmp(name, "Model") == 0)
 		corm_refuse_builtin("model class", name);
 	corm_require_owner("model class", "model_class", "name", name);
+	indexes = indexes_arg(fcinfo, PG_NARGS() > 6 ? 5 : PG_NARGS(),
+						  psprintf("indexes of model class \"%s\"", name));
 	if (primary_key)
 	{
 		const char *what = psprintf("primary key of model class \"%s\"", name);
@@ -410,6 +468,7 @@ corm_register_model_class(PG_FUNCTION_ARGS)
 						" ON CONFLICT (name) DO UPDATE SET primary_key = $2, columns = $3,"
 						" meta = $4, query_class = $5",
 						5, (const char *[]) {name, primary_key, columns, meta, query_class});
+	write_indexes("model_class", name, indexes, NULL);
 	corm_sync_models(corm_models_to_sync("model class", name), drop_columns);
 	return corm_finish_call(fcinfo, &collector);
 }
@@ -463,11 +522,17 @@ corm_register_mixin(PG_FUNCTION_ARGS)
 	Datum		values[4];
 	bool		nulls[4] = {false, false, false, false};
 	const char *what = psprintf("onupdate of mixin \"%s\"", name);
+	List	   *indexes;
 
-	bool		drop_columns = PG_NARGS() > 4 && !PG_ARGISNULL(4) && PG_GETARG_BOOL(4);
+	/* 0.1's signature ends with drop_columns where 0.2's has indexes */
+	int			drop_arg = PG_NARGS() > 5 ? 5 : 4;
+	bool		drop_columns = PG_NARGS() > drop_arg && !PG_ARGISNULL(drop_arg) &&
+		PG_GETARG_BOOL(drop_arg);
 
 	corm_start_call(&collector);
 	corm_require_owner("mixin", "mixin", "name", name);
+	indexes = indexes_arg(fcinfo, PG_NARGS() > 5 ? 4 : PG_NARGS(),
+						  psprintf("indexes of mixin \"%s\"", name));
 	mixins = names_arg(fcinfo, 3, "mixin", name);
 	foreach(lc, mixins)
 		if (mixin_includes(lfirst(lc), name, 0))
@@ -502,6 +567,7 @@ corm_register_mixin(PG_FUNCTION_ARGS)
 				  " VALUES ($1, $2, $3, $4, $5::regrole)"
 				  " ON CONFLICT (name) DO UPDATE SET columns = $2, onupdate = $3, mixins = $4",
 				  4, types, values, nulls);
+	write_indexes("mixin", name, indexes, NULL);
 	corm_sync_models(corm_models_to_sync("mixin", name), drop_columns);
 	return corm_finish_call(fcinfo, &collector);
 }
@@ -554,11 +620,29 @@ corm_register_model(PG_FUNCTION_ARGS)
 	BOOLOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[12];
 	bool		nulls[12] = {0};
+	List	   *indexes;
+	char	   *inheritance = PG_NARGS() > 14 ? corm_text_arg(fcinfo, 13) : NULL;
 
-	bool		drop_columns = PG_NARGS() > 12 && !PG_ARGISNULL(12) && PG_GETARG_BOOL(12);
+	/* 0.1's signature ends with drop_columns where 0.2's has indexes */
+	int			drop_arg = PG_NARGS() > 14 ? 14 : 12;
+	bool		drop_columns = PG_NARGS() > drop_arg && !PG_ARGISNULL(drop_arg) &&
+		PG_GETARG_BOOL(drop_arg);
 
 	corm_start_call(&collector);
 	corm_require_owner("model", "model", "name", name);
+	indexes = indexes_arg(fcinfo, PG_NARGS() > 14 ? 12 : PG_NARGS(),
+						  psprintf("indexes of model \"%s\"", name));
+	if (inheritance && strcmp(inheritance, "single") != 0 && strcmp(inheritance, "joined") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid inheritance \"%s\" for model \"%s\"", inheritance, name),
+				 errhint("It is 'single' or 'joined', or NULL to let the primary key decide.")));
+	if (inheritance && parent == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("model \"%s\" has an inheritance but no parent", name),
+				 errhint("inheritance => '%s' says how a subclass is stored; give the parent, or leave it out.",
+						 inheritance)));
 	mixins = names_arg(fcinfo, 4, "mixin", NULL);
 	if (parent && strcmp(parent, name) == 0)
 		ereport(ERROR,
@@ -602,6 +686,7 @@ corm_register_model(PG_FUNCTION_ARGS)
 				  " mixins = $5, tablename = $6, abstract = $7, bind_key = $8, query_class = $9,"
 				  " onupdate = $10, polymorphic_on = $11, polymorphic_identity = $12",
 				  12, types, values, nulls);
+	write_indexes("model", name, indexes, inheritance);
 
 	/* the model itself first, reporting overridden columns; then its descendants */
 	sync = corm_models_to_sync("model", name);

@@ -497,6 +497,115 @@ resolve_model_onupdate(CormResolved *res, CormResolved *parent, List *mixins)
 	merge_assignments(res, own, own);
 }
 
+/* the indexes of one source, parsed, in the order given */
+static List *
+source_indexes(List *texts, const char *what, const char *origin)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, texts)
+	{
+		CormIndex  *index = palloc0(sizeof(CormIndex));
+
+		index->def = corm_parse_index(lfirst(lc), what);
+		index->origin = (char *) origin;
+		result = lappend(result, index);
+	}
+	return result;
+}
+
+/*
+ * The indexes a model puts on its table: those of its model class, an
+ * abstract parent, its mixins (in the order they merged) and its own.  One
+ * from a model class or mixin goes where its columns are: a joined
+ * subclass's table gets it only when that table holds every column it
+ * reads (else its parent's table has it already).  The model's own must
+ * read columns of the row it is on.
+ */
+static void
+resolve_indexes(CormResolved *res, CormResolved *parent, CormModelClassRow *mc, List *mixins)
+{
+	List	   *candidates;
+	List	   *on = (res->kind == CORM_JOINED) ? res->table_columns : res->columns;
+	ListCell   *lc;
+
+	candidates = source_indexes(mc->indexes, psprintf("indexes of model class \"%s\"", mc->name),
+								psprintf("model class %s", mc->name));
+	if (parent && parent->kind == CORM_ABSTRACT)
+		candidates = list_concat(candidates, parent->indexes);
+	foreach(lc, mixins)
+	{
+		CormMixinRow *mixin = corm_load_mixin(lfirst(lc), false);
+
+		candidates = list_concat(candidates,
+								 source_indexes(mixin->indexes,
+												psprintf("indexes of mixin \"%s\"", mixin->name),
+												psprintf("mixin %s", mixin->name)));
+	}
+	candidates = list_concat(candidates,
+							 source_indexes(res->row->indexes,
+											psprintf("indexes of model \"%s\"", res->row->name),
+											"own"));
+	if (res->kind == CORM_ABSTRACT)
+	{
+		res->indexes = candidates;
+		return;
+	}
+	foreach(lc, candidates)
+	{
+		CormIndex  *index = lfirst(lc);
+		ListCell   *cc;
+		char	   *elsewhere = NULL;
+
+		foreach(cc, index->def->columns)
+		{
+			if (corm_find_column(on, lfirst(cc)))
+				continue;
+			if (corm_find_column(res->columns, lfirst(cc)))
+				elsewhere = lfirst(cc);
+			else
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_COLUMN),
+						 errmsg("column \"%s\" does not exist", (char *) lfirst(cc)),
+						 errdetail("The index \"%s\" reads it; model \"%s\" has no such column.",
+								   index->def->text, res->row->name),
+						 errcontext("%s", index->def->what)));
+		}
+		if (elsewhere == NULL)
+			res->indexes = lappend(res->indexes, index);
+		else if (strcmp(index->origin, "own") == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("index \"%s\" of model \"%s\" reads column \"%s\", which is in the table of model \"%s\"",
+							index->def->text, res->row->name, elsewhere, res->table_parent->row->name),
+					 errhint("An index is on one table: declare it on model \"%s\".",
+							 res->table_parent->row->name)));
+	}
+}
+
+/*
+ * Whether the model's own definition (its columns or mixins) declares a
+ * primary key, not only its model class.
+ */
+static bool
+own_primary_key(List *columns, List *constraints)
+{
+	ListCell   *lc;
+
+	foreach(lc, constraints)
+		if (((Constraint *) ((CormElement *) lfirst(lc))->node)->contype == CONSTR_PRIMARY)
+			return true;
+	foreach(lc, columns)
+	{
+		CormColumn *col = lfirst(lc);
+
+		if (col->primary_key && strncmp(col->origin, "model class ", 12) != 0)
+			return true;
+	}
+	return false;
+}
+
 /* the model whose own table holds a model's row (itself unless single-table) */
 CormResolved *
 corm_table_owner(CormResolved *res)
@@ -681,6 +790,7 @@ resolve_uncached(const char *name, bool notices)
 		res->constraints = m.constraints;
 		res->all_constraints = m.constraints;
 		resolve_model_onupdate(res, parent, m.mixins_seen);
+		resolve_indexes(res, parent, mc, m.mixins_seen);
 		return res;
 	}
 	if (res->table_parent == NULL)
@@ -705,7 +815,35 @@ resolve_uncached(const char *name, bool notices)
 		}
 	}
 	else
+	{
+		const char *asked = row->inheritance;
+
 		res->kind = has_pk ? CORM_JOINED : CORM_SINGLE;
+		if (asked && strcmp(asked, "joined") == 0 && !has_pk)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+					 errmsg("model \"%s\" asks for joined-table inheritance but has no primary key",
+							row->name),
+					 errhint("A table of its own needs a primary key: use a model class with a primary_key, or declare one in its columns.")));
+		if (asked && strcmp(asked, "single") == 0 && has_pk)
+		{
+			if (own_primary_key(m.columns, m.constraints))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+						 errmsg("model \"%s\" asks for single-table inheritance but declares a primary key of its own",
+								row->name),
+						 errhint("Its rows go into the table of model \"%s\": leave the primary key out.",
+								 res->table_parent->row->name)));
+			res->kind = CORM_SINGLE;
+		}
+		if (asked == NULL && has_pk && notices && !own_primary_key(m.columns, m.constraints) &&
+			corm_discriminator(res) != NULL)
+			ereport(NOTICE,
+					(errmsg("model \"%s\" gets a table of its own (joined-table inheritance) from the primary key of model class \"%s\"",
+							row->name, mc->name),
+					 errhint("Pass inheritance => 'single' to keep its rows in the table of model \"%s\".",
+							 corm_table_owner(res->table_parent)->row->name)));
+	}
 
 	if (res->kind == CORM_SINGLE)
 	{
@@ -780,6 +918,7 @@ resolve_uncached(const char *name, bool notices)
 
 	resolve_model_onupdate(res, parent, m.mixins_seen);
 	place_assignments(res);
+	resolve_indexes(res, parent, mc, m.mixins_seen);
 	return res;
 }
 
