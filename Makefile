@@ -7,7 +7,7 @@ OBJS        = src/corm.o src/coldef.o src/naming.o src/catalog.o src/resolve.o \
               src/meta.o src/view.o src/viewtrigger.o src/query.o \
               src/lifecycle.o src/diagram.o src/execute.o
 DATA        = sql/corm--0.1.sql sql/corm--0.2.sql sql/corm--0.1--0.2.sql
-REGRESS     = setup naming coldef models inheritance mixins onupdate views queries meta lifecycle privileges errors reregister convergence introspect diagram teardown
+REGRESS     = setup naming coldef models inheritance mixins onupdate views queries meta lifecycle privileges errors reregister indexes convergence introspect diagram teardown
 REGRESS_OPTS = --load-extension=plpgsql
 PG_CPPFLAGS = -I$(srcdir)/src
 PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror

@@ -30,6 +30,7 @@ corm_start_collecting(CormCollector *collector)
 	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
 
 	collector->subid = GetCurrentSubTransactionId();
+	collector->problems = NIL;
 	collectors = lappend(collectors, collector);
 	MemoryContextSwitchTo(old);
 }

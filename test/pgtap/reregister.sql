@@ -372,7 +372,10 @@ SELECT lives_ok($$SELECT corm.register_model('Ticket', columns => 'id int PRIMAR
 SELECT has_table('tap_rereg', 'tickets', 'the table is tickets');
 SELECT hasnt_table('tap_rereg', 'ticket', 'ticket is gone');
 SELECT is(to_regclass('tap_rereg.tickets')::oid, remembered_oid('tap_rereg.ticket'), 'it is the same table, renamed (same oid)');
-SELECT is(ddl_since_reset(), ARRAY['ALTER TABLE tap_rereg.tickets'], 'an ALTER TABLE, no table created or dropped');
+SELECT is(ddl_since_reset(), ARRAY['ALTER INDEX tap_rereg.ix_tickets_owner', 'ALTER TABLE tap_rereg.tickets',
+                                   'ALTER TABLE tickets_owner_fkey on tap_rereg.tickets',
+                                   'ALTER TABLE tickets_pkey on tap_rereg.tickets'],
+          'ALTER TABLE ... RENAME, its constraints and foreign key index renamed to the names a fresh table has; no table created or dropped');
 SELECT results_eq($$SELECT id, code, owner FROM tap_rereg.tickets ORDER BY id$$, $$VALUES (1, 7, 1), (2, 8, 2)$$,
                   'the rows are kept');
 SELECT ok(EXISTS (SELECT 1 FROM pg_class c, aclexplode(c.relacl) a
