@@ -1342,6 +1342,20 @@ move_table(CormResolved *res)
 	return relid;
 }
 
+/*
+ * Whether a model's own table is still to move (a new name or schema that
+ * its own sync, later in this call, gives it): its view and functions are
+ * made then, over the table where it will be.
+ */
+static bool
+table_moves(CormResolved *res)
+{
+	CormModelRow *row = res->row;
+
+	return (res->kind == CORM_ROOT || res->kind == CORM_JOINED) && row->table_name &&
+		(strcmp(row->table_schema, res->schema) != 0 || strcmp(row->table_name, res->table) != 0);
+}
+
 /* the steps that bring a model's own table to its plan */
 static List *
 plan_own_table(CormResolved *res, bool drop_columns, bool *rebuild, List **indexes)
@@ -1556,7 +1570,7 @@ corm_sync_model(const char *name, bool notices, bool drop_columns)
 		{
 			CormResolved *other = corm_resolve_model(lfirst(lc), false);
 
-			if (other->kind != CORM_ABSTRACT)
+			if (other->kind != CORM_ABSTRACT && !table_moves(other))
 				corm_sync_view(other);
 		}
 		/* and the relationships of other models that lead to one of them */
@@ -1572,7 +1586,7 @@ corm_sync_model(const char *name, bool notices, bool drop_columns)
 		{
 			CormResolved *other = corm_resolve_model(lfirst(lc), false);
 
-			if (other->kind != CORM_ABSTRACT)
+			if (other->kind != CORM_ABSTRACT && !table_moves(other))
 				corm_sync_functions(other);
 		}
 	}

@@ -593,6 +593,20 @@ corm_rename_column(PG_FUNCTION_ARGS)
 		}
 	}
 
+	foreach(lc, row->indexes)
+	{
+		CormIndexDef *index = corm_parse_index(lfirst(lc), psprintf("indexes of model \"%s\"", model));
+		ListCell   *cc;
+
+		foreach(cc, index->columns)
+			if (strcmp(lfirst(cc), old) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("column \"%s\" of model \"%s\" is named by its index \"%s\"",
+								old, model, index->text),
+						 errhint("Register the model again with the new name everywhere, or rename the column there first.")));
+	}
+
 	/* the definition with the column's name replaced, as the user wrote the rest */
 	initStringInfo(&text);
 	foreach(lc, list->elements)

@@ -112,6 +112,7 @@ FEATURES = {
     "retype_check": "a column that a CHECK names retyped between date, timestamp and timestamptz",
     "default_drop_joined": "a default dropped from a column that a joined view shows",
     "reorder": "a model's own columns declared in another order",
+    "indexes": "declared indexes (plain, DESC, partial, hash, expression, multi-column, UNIQUE) added, changed and dropped",
     "mixins": "mixins (columns added, dropped, retyped); models gaining and losing mixins",
     "mixin_move": "a column moved from a model into a mixin and back",
     "model_class": "model classes with columns; models changing model class",
@@ -200,6 +201,27 @@ RESERVED = {"user", "order", "group", "table", "select", "check", "default", "re
             "union", "using", "variadic", "with", "into", "having", "leading", "trailing", "fetch", "for",
             "lateral", "array", "any", "create", "distinct", "initially", "deferrable", "except",
             "intersect", "current_date", "current_time", "false", "true"}
+
+
+# the forms of a declared index; {0}, {1} are columns.  Those of one key
+# (their columns, or "expr") would take one name: a model holds one of each.
+INDEX_FORMS = [
+    ("({0})", 1, None), ("({0} DESC NULLS LAST)", 1, None), ("({0}) WHERE {0} IS NOT NULL", 1, None),
+    ("USING hash ({0})", 1, None), ("({0}, {1})", 2, None), ("UNIQUE ({0}, {1})", 2, None),
+    ("({0}) INCLUDE ({1})", 2, None), ("(lower({0}::text))", 1, "expr"),
+]
+
+
+def index_key(ix):
+    form = [f for f in INDEX_FORMS if f[0] == ix["form"]][0]
+    return form[2] or "/".join(ix["cols"][:1] if "INCLUDE" in ix["form"] else ix["cols"])
+
+
+def indexes_sql(d):
+    """The indexes of a definition whose columns it still has, as text."""
+    names = {c["name"] for c in d["cols"]}
+    return [ix["form"].format(*[ident(c) for c in ix["cols"]]) for ix in d.get("indexes", [])
+            if all(c in names for c in ix["cols"])]
 
 
 def arr(items):
@@ -645,6 +667,8 @@ def render(step, table_of):
         for k in ("tablename", "bind_key", "query_class", "onupdate", "polymorphic_on", "polymorphic_identity"):
             if d.get(k):
                 args.append("%s => %s" % (k, lit(d[k])))
+        if indexes_sql(d):
+            args.append("indexes => " + arr(indexes_sql(d)))
         if step.get("drop_columns"):
             args.append("drop_columns => true")
         return "SELECT corm.register_model(%s)" % ", ".join(args)
@@ -924,6 +948,29 @@ class Gen:
             d["query_class"] = self.pick(st.qclasses)
         return [{"op": "model", "name": name, "def": d}]
 
+    def change_index(self, d, own):
+        """Add an index over the model's own columns, change one's form
+        (a replacement) or drop one."""
+        ixs = d.setdefault("indexes", [])
+        if ixs and self.chance(0.3):
+            ixs.remove(self.pick(ixs))
+            return
+        if ixs and self.chance(0.4):
+            ix = self.pick(ixs)
+            forms = [f for f in INDEX_FORMS if f[1] == len(ix["cols"]) and f[0] != ix["form"]]
+            if forms:
+                old = dict(ix)
+                ix["form"] = self.pick(forms)[0]
+                if any(index_key(o) == index_key(ix) for o in ixs if o is not ix):
+                    ix.update(old)
+            return
+        form, n, _ = self.pick(INDEX_FORMS)
+        if len(own) < n:
+            return
+        ix = {"form": form, "cols": [c["name"] for c in self.rng.sample(own, n)]}
+        if all(index_key(o) != index_key(ix) for o in ixs):
+            ixs.append(ix)
+
     def maybe_tcon(self, d):
         cols = [c for c in d["cols"] if not c.get("pk") and not c.get("ref")]
         if len(cols) >= 2 and self.has("unique") and self.chance(0.2):
@@ -998,6 +1045,8 @@ class Gen:
                     changes.append(ch)
         if self.has("reorder") and len(own) >= 2:
             changes.append("reorder")
+        if self.has("indexes") and own:
+            changes += ["index", "index"]
         if self.has("check") or self.has("unique"):
             changes.append("tcon")
         if self.has("mixins") and st.mixins and kind == "root":
@@ -1091,6 +1140,8 @@ class Gen:
                             c = self.pick(ints)
                             c["ref"] = {"target": tgt, "on_delete": self.pick(FK_ACTIONS[:6]),
                                         "on_update": self.pick(FK_ACTIONS[:6])}
+            elif ch == "index":
+                self.change_index(d, own)
             elif ch == "reorder" and len(own) >= 2:
                 a, b = self.rng.sample(range(len(d["cols"])), 2)
                 if not d["cols"][a].get("pk") and not d["cols"][b].get("pk"):
