@@ -2,20 +2,29 @@
  * onupdate.c — corm.onupdate(), the BEFORE UPDATE trigger behind onupdate
  *
  * One C function serves every table; its arguments are the table's
- * assignments, "column = expression".  A column gets its onupdate value only
- * when the UPDATE leaves it unchanged (NEW IS NOT DISTINCT FROM OLD): an
- * explicit new value wins, as with SQLAlchemy's onupdate.  Expressions read
- * the row as it was before the UPDATE, as a SET list does.
+ * assignments, "column = expression".  A column gets its onupdate value
+ * when the UPDATE's SET list does not name it, as with SQLAlchemy, which
+ * leaves out its onupdate for any column the statement names:
+ * "UPDATE post SET updated = updated" keeps updated.  PostgreSQL gives a
+ * row trigger the columns the statement names (tg_updatedcols, which also
+ * holds the generated columns that depend on them).  Expressions read the
+ * row as it was before the UPDATE, as a SET list does.
  *
- * "Unchanged" is the type's own equality, as IS NOT DISTINCT FROM has it
- * (byte equality for types without one).  Only the expressions of the
+ * A BEFORE UPDATE trigger of the table that fires before this one (its
+ * name sorts first) may have set a column the statement does not name:
+ * such a change wins, as it would over an onupdate written into the SET
+ * list.  Only then are values compared: a column such a trigger left as it
+ * was (the type's equality, as IS NOT DISTINCT FROM has it; byte equality
+ * for types without one) gets its onupdate value.  A caller that gives no
+ * tg_updatedcols at all is met the same way.  Only the expressions of the
  * columns to set are evaluated, so a volatile one (nextval()) has no side
  * effect for a column the UPDATE sets itself.
  *
  * Everything that does not change from row to row is resolved once per
- * trigger and cached: attribute numbers, types, equality functions, and a
- * prepared plan for each expression that needs the executor.  The current-time functions
- * (now(), current_timestamp, localtimestamp, transaction_timestamp(),
+ * trigger and cached: attribute numbers, types, equality functions, whether
+ * another BEFORE UPDATE trigger fires first, and a prepared plan for each
+ * expression that needs the executor.  The current-time functions (now(),
+ * current_timestamp, localtimestamp, transaction_timestamp(),
  * statement_timestamp(), clock_timestamp()) need no executor at all.  A
  * relcache invalidation of the table (ALTER TABLE, CREATE or DROP TRIGGER)
  * drops the cached state.
@@ -23,7 +32,9 @@
 #include "corm.h"
 
 #include "access/htup_details.h"
+#include "access/sysattr.h"
 #include "access/xact.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -52,6 +63,7 @@ typedef enum OnupdateSource
 typedef struct OnupdateColumn
 {
 	AttrNumber	attnum;
+	int			updatedcol;		/* attnum as tg_updatedcols holds it */
 	Oid			typid;
 	int16		typlen;
 	bool		typbyval;
@@ -67,6 +79,7 @@ typedef struct OnupdateEntry
 	Oid			relid;
 	bool		valid;
 	int			busy;			/* firings using it now (nested via expressions) */
+	bool		after_others;	/* another BEFORE UPDATE row trigger fires first */
 	MemoryContext cxt;
 	int			ncols;
 	OnupdateColumn *cols;
@@ -161,6 +174,25 @@ prepare_expression(Relation rel, CormAssignment *a, Form_pg_attribute attr)
 	return plan;
 }
 
+/* whether a BEFORE UPDATE row trigger of the table fires before this one */
+static bool
+fires_after_others(Relation rel, Oid tgoid)
+{
+	TriggerDesc *trigdesc = rel->trigdesc;
+
+	for (int i = 0; trigdesc && i < trigdesc->numtriggers; i++)
+	{
+		Trigger    *other = &trigdesc->triggers[i];
+
+		if (other->tgoid == tgoid)
+			return false;
+		if (TRIGGER_TYPE_MATCHES(other->tgtype, TRIGGER_TYPE_ROW, TRIGGER_TYPE_BEFORE,
+								 TRIGGER_TYPE_UPDATE))
+			return true;
+	}
+	return false;
+}
+
 /* resolve a trigger's assignments against its table, once */
 static void
 build_entry(OnupdateEntry *entry, TriggerData *td)
@@ -185,6 +217,7 @@ build_entry(OnupdateEntry *entry, TriggerData *td)
 	entry->valid = false;
 	entry->ncols = 0;
 	entry->relid = RelationGetRelid(rel);
+	entry->after_others = fires_after_others(rel, tg->tgoid);
 	entry->cxt = AllocSetContextCreate(CacheMemoryContext, "corm onupdate",
 									   ALLOCSET_SMALL_SIZES);
 	if (previous)
@@ -220,6 +253,7 @@ build_entry(OnupdateEntry *entry, TriggerData *td)
 		attr = TupleDescAttr(desc, attnum - 1);
 		col = &entry->cols[entry->ncols++];
 		col->attnum = attnum;
+		col->updatedcol = attnum - FirstLowInvalidHeapAttributeNumber;
 		col->typid = attr->atttypid;
 		col->typlen = attr->attlen;
 		col->typbyval = attr->attbyval;
@@ -237,7 +271,7 @@ build_entry(OnupdateEntry *entry, TriggerData *td)
 	entry->valid = true;
 }
 
-/* whether the UPDATE left a column as it was: NEW IS NOT DISTINCT FROM OLD */
+/* whether a column is as it was: NEW IS NOT DISTINCT FROM OLD */
 static bool
 unchanged(OnupdateColumn *col, HeapTuple oldtup, HeapTuple newtup, TupleDesc desc)
 {
@@ -364,6 +398,8 @@ corm_onupdate(PG_FUNCTION_ARGS)
 	int		   *replace_cols;
 	Datum	   *replace_values;
 	bool	   *replace_nulls;
+	const Bitmapset *named;
+	bool		compare;
 	volatile int n = 0;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
@@ -380,6 +416,8 @@ corm_onupdate(PG_FUNCTION_ARGS)
 	desc = RelationGetDescr(td->tg_relation);
 	oldtup = td->tg_trigtuple;
 	newtup = td->tg_newtuple;
+	named = td->tg_updatedcols;
+	compare = entry->after_others || named == NULL;
 
 	/* this firing's state: kept even if a nested firing rebuilds the entry */
 	cols = entry->cols;
@@ -404,8 +442,10 @@ corm_onupdate(PG_FUNCTION_ARGS)
 		{
 			OnupdateColumn *col = &cols[i];
 
-			if (!unchanged(col, oldtup, newtup, desc))
-				continue;		/* set by the UPDATE itself: it wins */
+			if (bms_is_member(col->updatedcol, named))
+				continue;		/* named by the UPDATE: its value stays */
+			if (compare && !unchanged(col, oldtup, newtup, desc))
+				continue;		/* set by a trigger that fired first */
 			replace_cols[n] = col->attnum;
 			if (col->source == SOURCE_EXPRESSION)
 				replace_values[n] = expression_value(col, oldtup, desc, td,

@@ -16,12 +16,26 @@
  * and DELETE go through prepared statements instead.  What the tables
  * stored (after defaults and their own triggers) is what RETURNING shows.
  *
- * The resolved description is cached per trigger and dropped when any of
- * its relations changes.
+ * An UPDATE writes only the tables that hold a column its SET list names,
+ * and names there exactly those columns, so each table's own triggers see
+ * the view's SET list (tg_updatedcols): the onupdate columns of a table the
+ * statement does not touch stay as they are, as SQLAlchemy leaves a table
+ * alone when none of its columns change.  PostgreSQL tells an INSTEAD OF
+ * row trigger nothing about the SET list, but a BEFORE UPDATE statement
+ * trigger on the view gets it; this function, fired so, keeps the set for
+ * the row firings of the same statement (they run in the same executor
+ * memory, which holds the set and drops it at the statement's end).  A
+ * column whose value changes is named, with the statement trigger or
+ * without it (then those are all the trigger knows of).
+ *
+ * The resolved description, and one UPDATE plan per set of a table's
+ * columns seen, are cached per trigger and dropped when any of its
+ * relations changes.
  */
 #include "corm.h"
 
 #include "access/htup_details.h"
+#include "access/sysattr.h"
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
@@ -49,6 +63,16 @@
 
 PG_FUNCTION_INFO_V1(corm_view_trigger);
 
+/* an UPDATE of one table naming some of its columns (indexes into the level's) */
+typedef struct LevelUpdate
+{
+	Bitmapset  *cols;
+	SPIPlanPtr	plan;
+} LevelUpdate;
+
+/* the UPDATE plans a table keeps, one per set of columns; more are planned per row */
+#define MAX_LEVEL_UPDATES 32
+
 /* one table of the view */
 typedef struct ViewLevel
 {
@@ -60,7 +84,7 @@ typedef struct ViewLevel
 	AttrNumber *table_attnos;	/* and where they are in the table */
 	Oid		   *types;			/* their types, the statements' parameters */
 	SPIPlanPtr	insert_plan;	/* for tables with row-level security */
-	SPIPlanPtr	update_plan;
+	List	   *updates;		/* LevelUpdate, in the entry's memory */
 	SPIPlanPtr	delete_plan;
 } ViewLevel;
 
@@ -104,11 +128,13 @@ release_entry(ViewEntry *entry)
 	for (int i = 0; i < entry->nlevels; i++)
 	{
 		ViewLevel  *level = &entry->levels[i];
+		ListCell   *lc;
 
 		if (level->insert_plan)
 			SPI_freeplan(level->insert_plan);
-		if (level->update_plan)
-			SPI_freeplan(level->update_plan);
+
+		foreach(lc, level->updates)
+			SPI_freeplan(((LevelUpdate *) lfirst(lc))->plan);
 		if (level->delete_plan)
 			SPI_freeplan(level->delete_plan);
 	}
@@ -404,61 +430,108 @@ insert_level(ViewLevel *level, Relation rel, ViewRow *row, Datum key, bool is_ro
 }
 
 /*
- * A statement over one table: its columns as $1 .. $n, the key as $n+1
- * (an INSERT below the root sets the key column from it).
+ * A statement over one table: the columns in "cols" (indexes into the
+ * level's columns) as $1 .. $n, the key as $n+1 (an INSERT below the root
+ * sets the key column from it).  An INSERT sets all the level's columns, a
+ * DELETE none; INSERT and UPDATE return all of them.
  */
 static SPIPlanPtr
-prepare_level(ViewLevel *level, bool is_root, Oid keytype, TupleDesc view, CmdType cmd)
+prepare_level(ViewLevel *level, bool is_root, Oid keytype, TupleDesc view, CmdType cmd,
+			  Bitmapset *cols)
 {
 	StringInfoData sql;
 	StringInfoData list;
+	StringInfoData set;
 	Oid		   *types = palloc(sizeof(Oid) * (level->ncols + 1));
 	const char *keyname = quote_identifier(get_attname(level->relid, level->key, false));
+	int			nparams = 0;
 	SPIPlanPtr	plan;
 
 	initStringInfo(&sql);
 	initStringInfo(&list);
+	initStringInfo(&set);
 	for (int j = 0; j < level->ncols; j++)
 	{
-		appendStringInfo(&list, "%s%s", j ? ", " : "",
-						 quote_identifier(NameStr(TupleDescAttr(view, level->view_attnos[j] - 1)->attname)));
-		types[j] = level->types[j];
+		const char *name = quote_identifier(NameStr(TupleDescAttr(view, level->view_attnos[j] - 1)->attname));
+
+		appendStringInfo(&list, "%s%s", j ? ", " : "", name);
+		if (bms_is_member(j, cols))
+		{
+			appendStringInfo(&set, "%s%s", nparams ? ", " : "", name);
+			types[nparams++] = level->types[j];
+		}
 	}
-	types[level->ncols] = keytype;
+	types[nparams] = keytype;
 	if (cmd == CMD_INSERT)
 	{
-		appendStringInfo(&sql, "INSERT INTO %s (%s%s%s) VALUES (", level->table, list.data,
-						 is_root ? "" : (level->ncols ? ", " : ""), is_root ? "" : keyname);
-		for (int j = 0; j < level->ncols + (is_root ? 0 : 1); j++)
+		appendStringInfo(&sql, "INSERT INTO %s (%s%s%s) VALUES (", level->table, set.data,
+						 is_root ? "" : (nparams ? ", " : ""), is_root ? "" : keyname);
+		for (int j = 0; j < nparams + (is_root ? 0 : 1); j++)
 			appendStringInfo(&sql, "%s$%d", j ? ", " : "", j + 1);
 		appendStringInfo(&sql, ")%s%s", level->ncols ? " RETURNING " : "", list.data);
 	}
 	else if (cmd == CMD_UPDATE)
 	{
-		appendStringInfo(&sql, "UPDATE %s SET (%s) = ROW(", level->table, list.data);
-		for (int j = 0; j < level->ncols; j++)
+		appendStringInfo(&sql, "UPDATE %s SET (%s) = ROW(", level->table, set.data);
+		for (int j = 0; j < nparams; j++)
 			appendStringInfo(&sql, "%s$%d", j ? ", " : "", j + 1);
-		appendStringInfo(&sql, ") WHERE %s = $%d RETURNING %s", keyname, level->ncols + 1, list.data);
+		appendStringInfo(&sql, ") WHERE %s = $%d RETURNING %s", keyname, nparams + 1, list.data);
 	}
 	else
-	{
-		appendStringInfo(&sql, "DELETE FROM %s WHERE %s = $1", level->table, keyname);
-		types[0] = keytype;
-	}
-	plan = SPI_prepare(sql.data, cmd == CMD_DELETE ? 1 : level->ncols + 1, types);
+		appendStringInfo(&sql, "DELETE FROM %s WHERE %s = $%d", level->table, keyname, nparams + 1);
+	plan = SPI_prepare(sql.data, nparams + 1, types);
 	if (plan == NULL)
 		elog(ERROR, "could not prepare \"%s\": %s", sql.data, SPI_result_code_string(SPI_result));
+	return plan;
+}
+
+/* a level's columns, all of them */
+static Bitmapset *
+all_columns(ViewLevel *level)
+{
+	return bms_add_range(NULL, 0, level->ncols - 1);
+}
+
+/*
+ * The plan of an UPDATE of a level naming the columns in "cols": kept for
+ * the first sets a level meets, planned for this row alone past them (it
+ * lives until SPI_finish).
+ */
+static SPIPlanPtr
+level_update_plan(ViewEntry *entry, ViewLevel *level, bool is_root, TupleDesc view,
+				  Bitmapset *cols)
+{
+	ListCell   *lc;
+	LevelUpdate *update;
+	MemoryContext old;
+	SPIPlanPtr	plan;
+
+	foreach(lc, level->updates)
+	{
+		update = lfirst(lc);
+		if (bms_equal(update->cols, cols))
+			return update->plan;
+	}
+	plan = prepare_level(level, is_root, entry->keytype, view, CMD_UPDATE, cols);
+	if (list_length(level->updates) >= MAX_LEVEL_UPDATES)
+		return plan;
 	SPI_keepplan(plan);
+	old = MemoryContextSwitchTo(entry->cxt);
+	update = palloc(sizeof(LevelUpdate));
+	update->cols = bms_copy(cols);
+	update->plan = plan;
+	level->updates = lappend(level->updates, update);
+	MemoryContextSwitchTo(old);
 	return plan;
 }
 
 /*
- * Run a level's prepared statement with the row's values of its columns
- * and the key; keep what RETURNING gives, in "keep".  False when no row
- * was affected.
+ * Run a level's prepared statement with the row's values of the columns in
+ * "cols" and the key; keep what RETURNING gives (all the level's columns),
+ * in "keep".  False when no row was affected.
  */
 static bool
-run_level(ViewLevel *level, SPIPlanPtr plan, ViewRow *row, Datum key, bool key_only,
+run_level(ViewLevel *level, SPIPlanPtr plan, ViewRow *row, Datum key, Bitmapset *cols,
 		  MemoryContext keep)
 {
 	Datum	   *values = palloc(sizeof(Datum) * (level->ncols + 1));
@@ -466,21 +539,20 @@ run_level(ViewLevel *level, SPIPlanPtr plan, ViewRow *row, Datum key, bool key_o
 	int			nargs = 0;
 	bool		affected;
 
-	if (!key_only)
+	for (int j = 0; j < level->ncols; j++)
 	{
-		for (int j = 0; j < level->ncols; j++)
-		{
-			values[j] = row->values[level->view_attnos[j] - 1];
-			nulls[j] = row->nulls[level->view_attnos[j] - 1] ? 'n' : ' ';
-		}
-		nargs = level->ncols;
+		if (!bms_is_member(j, cols))
+			continue;
+		values[nargs] = row->values[level->view_attnos[j] - 1];
+		nulls[nargs] = row->nulls[level->view_attnos[j] - 1] ? 'n' : ' ';
+		nargs++;
 	}
 	values[nargs] = key;
 	nulls[nargs] = ' ';
 	if (SPI_execute_plan(plan, values, nulls, false, 0) < 0)
 		elog(ERROR, "could not change table %s", level->table);
 	affected = SPI_processed > 0;
-	if (affected && SPI_tuptable != NULL && !key_only)
+	if (affected && SPI_tuptable != NULL)
 	{
 		MemoryContext old = MemoryContextSwitchTo(keep);
 
@@ -496,40 +568,94 @@ run_level(ViewLevel *level, SPIPlanPtr plan, ViewRow *row, Datum key, bool key_o
 	return affected;
 }
 
+/* whether an UPDATE changed a column of the view: NEW IS DISTINCT FROM OLD, bytewise */
 static bool
-level_changed(ViewLevel *level, HeapTuple oldtup, HeapTuple newtup, TupleDesc desc)
+column_changed(AttrNumber attno, HeapTuple oldtup, HeapTuple newtup, TupleDesc desc)
 {
-	for (int j = 0; j < level->ncols; j++)
-	{
-		Form_pg_attribute attr = TupleDescAttr(desc, level->view_attnos[j] - 1);
-		bool		oldnull;
-		bool		newnull;
-		Datum		oldval = heap_getattr(oldtup, level->view_attnos[j], desc, &oldnull);
-		Datum		newval = heap_getattr(newtup, level->view_attnos[j], desc, &newnull);
-
-		if (oldnull != newnull ||
-			(!oldnull && !datum_image_eq(oldval, newval, attr->attbyval, attr->attlen)))
-			return true;
-	}
-	return false;
-}
-
-static bool
-discriminator_changed(ViewEntry *entry, HeapTuple oldtup, HeapTuple newtup, TupleDesc desc)
-{
-	Form_pg_attribute attr = TupleDescAttr(desc, entry->disc - 1);
+	Form_pg_attribute attr = TupleDescAttr(desc, attno - 1);
 	bool		oldnull;
 	bool		newnull;
-	Datum		oldval = heap_getattr(oldtup, entry->disc, desc, &oldnull);
-	Datum		newval = heap_getattr(newtup, entry->disc, desc, &newnull);
+	Datum		oldval = heap_getattr(oldtup, attno, desc, &oldnull);
+	Datum		newval = heap_getattr(newtup, attno, desc, &newnull);
 
 	return oldnull != newnull ||
 		(!oldnull && !datum_image_eq(oldval, newval, attr->attbyval, attr->attlen));
 }
 
+/*
+ * The view's columns a statement's SET list names, kept by the view's
+ * BEFORE UPDATE statement trigger for the row firings of that statement.
+ * Both firings run in the statement's per-tuple memory, the key; the set
+ * lives in that memory's parent, the statement's executor memory, and
+ * leaves the list when that memory goes (at the statement's end, or when
+ * it fails).
+ */
+typedef struct NamedColumns
+{
+	MemoryContext statement;	/* the key: the firings' memory */
+	Oid			viewid;
+	Bitmapset  *cols;			/* as tg_updatedcols has them */
+	struct NamedColumns *next;
+	MemoryContextCallback forget;
+} NamedColumns;
+
+static NamedColumns *named_columns = NULL;
+
+static void
+forget_named_columns(void *arg)
+{
+	for (NamedColumns **p = &named_columns; *p; p = &(*p)->next)
+		if (*p == arg)
+		{
+			*p = (*p)->next;
+			return;
+		}
+}
+
+static void
+keep_named_columns(TriggerData *td)
+{
+	MemoryContext statement = CurrentMemoryContext;
+	MemoryContext parent = MemoryContextGetParent(statement);
+	NamedColumns *named;
+
+	if (parent == NULL)
+		return;
+	named = MemoryContextAlloc(parent, sizeof(NamedColumns));
+	named->statement = statement;
+	named->viewid = RelationGetRelid(td->tg_relation);
+	named->cols = NULL;
+	if (td->tg_updatedcols)
+	{
+		MemoryContext old = MemoryContextSwitchTo(parent);
+
+		named->cols = bms_copy(td->tg_updatedcols);
+		MemoryContextSwitchTo(old);
+	}
+	named->next = named_columns;
+	named_columns = named;
+	named->forget.func = forget_named_columns;
+	named->forget.arg = named;
+	MemoryContextRegisterResetCallback(parent, &named->forget);
+}
+
+/* what the statement trigger kept for this row firing, or NULL */
+static NamedColumns *
+find_named_columns(MemoryContext statement, Oid viewid)
+{
+	for (NamedColumns *named = named_columns; named; named = named->next)
+		if (named->statement == statement && named->viewid == viewid)
+			return named;
+	return NULL;
+}
+
 static Datum fire(TriggerData *td, ViewEntry *entry);
 
-/* corm.view_trigger(VARIADIC description) RETURNS trigger */
+/*
+ * corm.view_trigger(VARIADIC description) RETURNS trigger: INSTEAD OF
+ * INSERT, UPDATE or DELETE FOR EACH ROW; or, without arguments, BEFORE
+ * UPDATE FOR EACH STATEMENT, keeping the statement's SET list
+ */
 Datum
 corm_view_trigger(PG_FUNCTION_ARGS)
 {
@@ -538,11 +664,18 @@ corm_view_trigger(PG_FUNCTION_ARGS)
 	ViewEntry	state;
 	Datum		result;
 
+	if (CALLED_AS_TRIGGER(fcinfo) && TRIGGER_FIRED_BY_UPDATE(td->tg_event) &&
+		TRIGGER_FIRED_BEFORE(td->tg_event) && !TRIGGER_FIRED_FOR_ROW(td->tg_event) &&
+		td->tg_relation->rd_rel->relkind == RELKIND_VIEW)
+	{
+		keep_named_columns(td);
+		return PointerGetDatum(NULL);
+	}
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_INSTEAD(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(td->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("corm.view_trigger() must be fired INSTEAD OF ... FOR EACH ROW")));
+				 errmsg("corm.view_trigger() must be fired INSTEAD OF ... FOR EACH ROW, or BEFORE UPDATE FOR EACH STATEMENT on a view")));
 	entry = lookup_entry(td);
 
 	/*
@@ -596,9 +729,13 @@ fire(TriggerData *td, ViewEntry *entry)
 				if (SPI_connect() != SPI_OK_CONNECT)
 					elog(ERROR, "SPI_connect failed");
 				if (level->insert_plan == NULL)
+				{
 					level->insert_plan = prepare_level(level, i == 0, entry->keytype, row.desc,
-													   CMD_INSERT);
-				done = run_level(level, level->insert_plan, &row, key, false, caller);
+													   CMD_INSERT, all_columns(level));
+					SPI_keepplan(level->insert_plan);
+				}
+				done = run_level(level, level->insert_plan, &row, key, all_columns(level),
+								 caller);
 				SPI_finish();
 			}
 			else
@@ -627,19 +764,31 @@ fire(TriggerData *td, ViewEntry *entry)
 		elog(ERROR, "SPI_connect failed");
 	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 	{
+		NamedColumns *named = find_named_columns(caller, RelationGetRelid(view));
+
 		/* the view shows its subclasses' rows too: only a change of type is refused */
-		if (entry->disc && discriminator_changed(entry, td->tg_trigtuple, td->tg_newtuple, row.desc))
+		if (entry->disc && column_changed(entry->disc, td->tg_trigtuple, td->tg_newtuple, row.desc))
 			check_discriminator(entry, &row, view);
 		for (int i = 0; i < entry->nlevels; i++)
 		{
 			ViewLevel  *level = &entry->levels[i];
+			Bitmapset  *cols = NULL;
 
-			if (!level_changed(level, td->tg_trigtuple, td->tg_newtuple, row.desc))
+			/*
+			 * The level's columns the SET list names, and those whose value
+			 * changes (named too; they alone count without the statement
+			 * trigger, and they cover a second UPDATE of the view in one
+			 * query, whose statement trigger PostgreSQL fires only once)
+			 */
+			for (int j = 0; j < level->ncols; j++)
+				if ((named && bms_is_member(level->view_attnos[j] - FirstLowInvalidHeapAttributeNumber,
+											named->cols)) ||
+					column_changed(level->view_attnos[j], td->tg_trigtuple, td->tg_newtuple, row.desc))
+					cols = bms_add_member(cols, j);
+			if (cols == NULL)
 				continue;
-			if (level->update_plan == NULL)
-				level->update_plan = prepare_level(level, i == 0, entry->keytype, row.desc,
-												   CMD_UPDATE);
-			if (!run_level(level, level->update_plan, &row, key, false, caller))
+			if (!run_level(level, level_update_plan(entry, level, i == 0, row.desc, cols),
+						   &row, key, cols, caller))
 			{
 				SPI_finish();
 				return PointerGetDatum(NULL);
@@ -651,9 +800,12 @@ fire(TriggerData *td, ViewEntry *entry)
 
 	/* DELETE: the root row; the other tables follow by ON DELETE CASCADE */
 	if (entry->levels[0].delete_plan == NULL)
+	{
 		entry->levels[0].delete_plan = prepare_level(&entry->levels[0], true, entry->keytype,
-													 row.desc, CMD_DELETE);
-	if (!run_level(&entry->levels[0], entry->levels[0].delete_plan, &row, key, true, caller))
+													 row.desc, CMD_DELETE, NULL);
+		SPI_keepplan(entry->levels[0].delete_plan);
+	}
+	if (!run_level(&entry->levels[0], entry->levels[0].delete_plan, &row, key, NULL, caller))
 	{
 		SPI_finish();
 		return PointerGetDatum(NULL);
