@@ -286,6 +286,19 @@ corm_plan_view(CormResolved *res)
 													   "    INSTEAD OF INSERT OR UPDATE OR DELETE ON %s\n"
 													   "    FOR EACH ROW EXECUTE FUNCTION corm.view_trigger(%s)",
 													   view, trigger_arguments(res, levels, disc))));
+
+	/*
+	 * PostgreSQL tells an INSTEAD OF row trigger nothing of the UPDATE's SET
+	 * list, but a BEFORE statement trigger on the view gets it: the same
+	 * function keeps it for the rows, so that onupdate goes by the columns
+	 * the statement names, through the view as on a table.
+	 */
+	if (list_length(levels) > 1)
+		steps = lappend(steps, corm_make_step(CORM_VIEW, res, NULL,
+											  psprintf("CREATE OR REPLACE TRIGGER corm_view_columns\n"
+													   "    BEFORE UPDATE ON %s\n"
+													   "    FOR EACH STATEMENT EXECUTE FUNCTION corm.view_trigger()",
+													   view)));
 	return steps;
 }
 
