@@ -7,7 +7,7 @@ OBJS        = src/corm.o src/coldef.o src/naming.o src/catalog.o src/resolve.o \
               src/meta.o src/view.o src/viewtrigger.o src/query.o \
               src/lifecycle.o src/diagram.o src/execute.o
 DATA        = sql/corm--0.1.sql sql/corm--0.2.sql sql/corm--0.1--0.2.sql
-REGRESS     = setup naming coldef models inheritance mixins onupdate views queries meta lifecycle privileges errors reregister indexes convergence introspect diagram teardown
+REGRESS     = setup naming coldef models inheritance mixins onupdate views queries meta lifecycle privileges errors reregister indexes relationships convergence introspect diagram teardown
 REGRESS_OPTS = --load-extension=plpgsql
 PG_CPPFLAGS = -I$(srcdir)/src
 PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror
@@ -48,6 +48,13 @@ fuzz:
 converge:
 	bash test/convergence/converge.sh
 
+# a real client: a Flask-SQLAlchemy 3.0 application mapped onto corm's tables,
+# its ORM against corm's views, onupdate trigger, query and relationship
+# functions, alembic's compare_metadata against the database; and corm's
+# onupdate against SQLAlchemy's (test/flask, TAP, against the PG* server)
+flask:
+	bash test/flask/run.sh
+
 bench:
 	bash test/bench/run.sh
 	bash test/bench/runtime.sh
@@ -57,4 +64,4 @@ bench:
 render:
 	bash test/diagram/install.sh && prove --exec bash test/diagram/render.t
 
-.PHONY: prove isolation roundtrip upgrade fuzz converge bench render
+.PHONY: prove isolation roundtrip upgrade fuzz converge flask bench render

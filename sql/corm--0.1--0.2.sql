@@ -103,6 +103,11 @@ ALTER TABLE corm.mixin ADD COLUMN indexes text[] NOT NULL DEFAULT '{}';
 ALTER TABLE corm.model ADD COLUMN indexes text[] NOT NULL DEFAULT '{}';
 ALTER TABLE corm.model ADD COLUMN inheritance text CHECK (inheritance IN ('single', 'joined'));
 ALTER TABLE corm.model ADD COLUMN table_indexes name[];
+-- relationships: many-to-many through an association, self-referential
+-- many-to-one, the reverse relationship registered with one
+ALTER TABLE corm.relationship ADD COLUMN secondary text;
+ALTER TABLE corm.relationship ADD COLUMN remote_side text;
+ALTER TABLE corm.relationship ADD COLUMN backref text;
 
 /*
  * What a generated object is, as the system catalogs hold it: a view's
@@ -188,7 +193,10 @@ CREATE FUNCTION corm.register_query_method(query_class text, name text,
 DROP FUNCTION corm.register_relationship(text, text, text, text, text);
 CREATE FUNCTION corm.register_relationship(model text, name text, target text,
                                            query_class text DEFAULT NULL,
-                                           foreign_key text DEFAULT NULL)
+                                           foreign_key text DEFAULT NULL,
+                                           secondary text DEFAULT NULL,
+                                           remote_side text DEFAULT NULL,
+                                           backref text DEFAULT NULL)
     RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_register_relationship'
     LANGUAGE C VOLATILE;
@@ -245,6 +253,19 @@ SELECT m.name AS model, i.*
        LATERAL corm.model_indexes(m.name) i
  ORDER BY m.registered, i.name COLLATE "C";
 GRANT SELECT ON corm.indexes TO PUBLIC;
+CREATE OR REPLACE VIEW corm.relationships AS
+SELECT r.model, r.name, r.target, r.query_class, r.foreign_key,
+       (SELECT f.signature FROM corm.query_function f
+         WHERE f.model = r.model AND f.relationship = r.name AND f.method IS NULL
+         ORDER BY f.name LIMIT 1) AS function,
+       (SELECT CASE WHEN r.secondary IS NOT NULL THEN 'many-to-many'
+                    WHEN p.proretset AND p.prorows <> 1 THEN 'one-to-many' ELSE 'many-to-one' END
+          FROM corm.query_function f, pg_catalog.pg_proc p
+         WHERE f.model = r.model AND f.relationship = r.name AND f.method IS NULL
+           AND p.oid = pg_catalog.to_regprocedure(f.signature)
+         ORDER BY f.name LIMIT 1) AS direction,
+       r.secondary, r.remote_side, r.backref
+  FROM corm.relationship r;
 
 -- 0.2 gives every foreign key an index (unless a declared one starts with
 -- its columns): sync_all below makes them for the models of 0.1.

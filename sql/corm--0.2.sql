@@ -122,6 +122,9 @@ CREATE TABLE corm.relationship (
     query_class text REFERENCES corm.query_class ON UPDATE CASCADE,
     foreign_key text,
     owner       regrole NOT NULL DEFAULT current_role::regrole,
+    secondary   text,   -- many-to-many: the association model or table
+    remote_side text,   -- self-referential many-to-one: the referenced column
+    backref     text,   -- the reverse relationship registered with it
     PRIMARY KEY (model, name),
     CHECK (name <> '')
 );
@@ -374,7 +377,10 @@ CREATE FUNCTION corm.register_query_method(query_class text, name text,
 
 CREATE FUNCTION corm.register_relationship(model text, name text, target text,
                                            query_class text DEFAULT NULL,
-                                           foreign_key text DEFAULT NULL)
+                                           foreign_key text DEFAULT NULL,
+                                           secondary text DEFAULT NULL,
+                                           remote_side text DEFAULT NULL,
+                                           backref text DEFAULT NULL)
     RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_register_relationship'
     LANGUAGE C VOLATILE;
@@ -527,11 +533,13 @@ SELECT r.model, r.name, r.target, r.query_class, r.foreign_key,
        (SELECT f.signature FROM corm.query_function f
          WHERE f.model = r.model AND f.relationship = r.name AND f.method IS NULL
          ORDER BY f.name LIMIT 1) AS function,
-       (SELECT CASE WHEN p.proretset AND p.prorows <> 1 THEN 'one-to-many' ELSE 'many-to-one' END
+       (SELECT CASE WHEN r.secondary IS NOT NULL THEN 'many-to-many'
+                    WHEN p.proretset AND p.prorows <> 1 THEN 'one-to-many' ELSE 'many-to-one' END
           FROM corm.query_function f, pg_catalog.pg_proc p
          WHERE f.model = r.model AND f.relationship = r.name AND f.method IS NULL
            AND p.oid = pg_catalog.to_regprocedure(f.signature)
-         ORDER BY f.name LIMIT 1) AS direction
+         ORDER BY f.name LIMIT 1) AS direction,
+       r.secondary, r.remote_side, r.backref
   FROM corm.relationship r;
 
 CREATE VIEW corm.columns AS

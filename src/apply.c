@@ -1342,20 +1342,6 @@ move_table(CormResolved *res)
 	return relid;
 }
 
-/*
- * Whether a model's own table is still to move (a new name or schema that
- * its own sync, later in this call, gives it): its view and functions are
- * made then, over the table where it will be.
- */
-static bool
-table_moves(CormResolved *res)
-{
-	CormModelRow *row = res->row;
-
-	return (res->kind == CORM_ROOT || res->kind == CORM_JOINED) && row->table_name &&
-		(strcmp(row->table_schema, res->schema) != 0 || strcmp(row->table_name, res->table) != 0);
-}
-
 /* the steps that bring a model's own table to its plan */
 static List *
 plan_own_table(CormResolved *res, bool drop_columns, bool *rebuild, List **indexes)
@@ -1549,6 +1535,12 @@ corm_sync_model(const char *name, bool notices, bool drop_columns)
 	if (rebuild)
 		drop_views_over(corm_table_owner(res));
 	corm_run_steps(steps);
+	/* the table is where the definition puts it now: so says the call's resolved model */
+	if (res->kind == CORM_ROOT || res->kind == CORM_JOINED)
+	{
+		res->row->table_schema = res->schema;
+		res->row->table_name = res->table;
+	}
 	if (res->kind != CORM_ABSTRACT)
 	{
 		List	   *names = NIL;
@@ -1570,7 +1562,7 @@ corm_sync_model(const char *name, bool notices, bool drop_columns)
 		{
 			CormResolved *other = corm_resolve_model(lfirst(lc), false);
 
-			if (other->kind != CORM_ABSTRACT && !table_moves(other))
+			if (other->kind != CORM_ABSTRACT && !corm_table_moves(other))
 				corm_sync_view(other);
 		}
 		/* and the relationships of other models that lead to one of them */
@@ -1586,7 +1578,7 @@ corm_sync_model(const char *name, bool notices, bool drop_columns)
 		{
 			CormResolved *other = corm_resolve_model(lfirst(lc), false);
 
-			if (other->kind != CORM_ABSTRACT && !table_moves(other))
+			if (other->kind != CORM_ABSTRACT && !corm_table_moves(other))
 				corm_sync_functions(other);
 		}
 	}
@@ -1604,9 +1596,17 @@ corm_sync_model(const char *name, bool notices, bool drop_columns)
 				corm_sync_view(ancestor);
 			p = ancestor->row->parent;
 		}
-		/* relationships of other models that lead here */
+		/*
+		 * relationships of other models that lead here (one whose own table
+		 * is still to move makes them when its turn comes)
+		 */
 		foreach(lc, corm_models_to_sync("relationship target", name))
-			corm_sync_functions(corm_resolve_model(lfirst(lc), false));
+		{
+			CormResolved *other = corm_resolve_model(lfirst(lc), false);
+
+			if (!corm_table_moves(other))
+				corm_sync_functions(other);
+		}
 	}
 	corm_record_table(name, corm_kind_name(res->kind),
 					  res->kind == CORM_ABSTRACT ? NULL : res->schema,

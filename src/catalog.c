@@ -423,6 +423,11 @@ corm_models_to_sync(const char *kind, const char *name)
 			"         (SELECT c.name FROM corm.model_class c WHERE c.meta = $1)"
 			"  UNION SELECT m.name FROM corm.model m JOIN d ON m.parent = d.name)"
 			" SELECT m.name FROM corm.model m JOIN d USING (name) ORDER BY m.registered";
+	else if (strcmp(kind, "relationship target") == 0 && corm_catalog_has("relationship", "secondary"))
+		/* a relationship's target, or its association model */
+		sql = "SELECT DISTINCT r.model, m.registered FROM corm.relationship r"
+			"  JOIN corm.model m ON m.name = r.model"
+			" WHERE (r.target = $1 OR r.secondary = $1) AND r.model <> $1 ORDER BY m.registered";
 	else if (strcmp(kind, "relationship target") == 0)
 		sql = "SELECT DISTINCT r.model, m.registered FROM corm.relationship r"
 			"  JOIN corm.model m ON m.name = r.model"

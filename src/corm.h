@@ -315,6 +315,7 @@ extern CormColumn *corm_find_column(List *columns, const char *name);
 extern bool corm_has_constraint(ColumnDef *def, ConstrType type);
 extern CormColumn *corm_single_key(List *columns);
 extern char *corm_view_qualified(CormResolved *res);
+extern bool corm_table_moves(CormResolved *res);
 
 /* ---------- plan.c ---------- */
 

@@ -37,6 +37,7 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/lsyscache.h"
+#include "utils/regproc.h"
 
 typedef struct CormMethod
 {
@@ -354,6 +355,14 @@ plan_methods(CormResolved *res, CormResolved *target, const char *prefix, const 
 		char	   *args;
 		CormFunction *f;
 
+		/*
+		 * A method over @table@ writes the model's table: it is for the
+		 * model, not for a relationship's rows (corm.register_relationship
+		 * and corm.register_query_method say so in a NOTICE)
+		 */
+		if (scope && (strstr(m->body, "@table@") || strstr(m->args, "@table@") ||
+					  strstr(m->returns, "@table@")))
+			continue;
 		model_placeholders(&ph, target, fname);
 		/* BaseQuery's methods by key are for models with a one-column key */
 		if (ph.pk == NULL && strcmp(m->query_class, "BaseQuery") == 0 &&
@@ -382,11 +391,17 @@ plan_methods(CormResolved *res, CormResolved *target, const char *prefix, const 
 typedef struct ForeignKey
 {
 	bool		many_to_one;	/* the model's table references the target's */
-	char	   *table;			/* the referencing table, qualified */
+	char	   *table;			/* the referencing table, as regclass shows it */
+	char	   *qualified;		/* and schema-qualified, for SQL text */
 	char	   *column;			/* the referencing column */
 	char	   *referenced;		/* the referenced column */
 } ForeignKey;
 
+/*
+ * The tables a model's row lives in: where its definition puts them, and
+ * where corm made them when a move is still to come in this call (a
+ * foreign key is the same constraint under either name).
+ */
 static List *
 row_tables(CormResolved *res)
 {
@@ -398,6 +413,16 @@ row_tables(CormResolved *res)
 		char	   *table = ((CormColumn *) lfirst(lc))->table;
 
 		if (table && !list_member(tables, makeString(table)))
+			tables = lappend(tables, makeString(table));
+	}
+	for (CormResolved *r = res; r; r = r->table_parent)
+	{
+		char	   *table;
+
+		if (r->row->table_name == NULL)
+			continue;
+		table = corm_qualified(r->row->table_schema, r->row->table_name);
+		if (!list_member(tables, makeString(table)))
 			tables = lappend(tables, makeString(table));
 	}
 	return tables;
@@ -436,10 +461,13 @@ foreign_keys(List *from, List *to, bool many_to_one)
 	List	   *result = NIL;
 	uint64		n;
 
-	n = query("SELECT c.conrelid::regclass::text, a.attname::text, r.attname::text"
+	n = query("SELECT c.conrelid::regclass::text, a.attname::text, r.attname::text,"
+			  "       pg_catalog.format('%I.%I', n.nspname, t.relname)"
 			  "  FROM pg_catalog.pg_constraint c"
 			  "  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]"
 			  "  JOIN pg_catalog.pg_attribute r ON r.attrelid = c.confrelid AND r.attnum = c.confkey[1]"
+			  "  JOIN pg_catalog.pg_class t ON t.oid = c.conrelid"
+			  "  JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace"
 			  " WHERE c.contype = 'f' AND cardinality(c.conkey) = 1"
 			  "   AND c.conrelid IN (SELECT pg_catalog.to_regclass(t) FROM pg_catalog.unnest($1::text[]) t)"
 			  "   AND c.confrelid IN (SELECT pg_catalog.to_regclass(t) FROM pg_catalog.unnest($2::text[]) t)"
@@ -454,6 +482,7 @@ foreign_keys(List *from, List *to, bool many_to_one)
 		fk->table = value(i, 1);
 		fk->column = value(i, 2);
 		fk->referenced = value(i, 3);
+		fk->qualified = value(i, 4);
 		result = lappend(result, fk);
 	}
 	return result;
@@ -511,16 +540,117 @@ plan_related(CormResolved *res, const char *fname, const char *returns, const ch
  * methods over them.  A many-to-one relationship gives the one row (NULL
  * when there is none); its methods see it through <model>_<name>_rows().
  */
+/*
+ * The tables of a many-to-many relationship's association: a model's, or a
+ * plain table named (qualified or on the search_path).
+ */
+static List *
+secondary_tables(CormResolved *res, const char *name, const char *secondary)
+{
+	Oid			relid;
+
+	if (corm_load_model(secondary, true))
+		return row_tables(corm_resolve_model(secondary, false));
+	relid = RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(secondary)),
+							 NoLock, true);
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("secondary \"%s\" of relationship \"%s\" of model \"%s\" is neither a model nor a table",
+						secondary, name, res->row->name),
+				 errhint("Name the association model, or its table.")));
+	return list_make1(makeString(corm_qualified(get_namespace_name(get_rel_namespace(relid)),
+												get_rel_name(relid))));
+}
+
+/* the one foreign key of an association to one side, or an error naming the side */
+static ForeignKey *
+secondary_key(CormResolved *res, const char *name, List *association, CormResolved *side)
+{
+	List	   *keys = foreign_keys(association, row_tables(side), true);
+
+	if (list_length(keys) == 1)
+		return linitial(keys);
+	ereport(ERROR,
+			(errcode(keys ? ERRCODE_AMBIGUOUS_COLUMN : ERRCODE_INVALID_FOREIGN_KEY),
+			 errmsg(keys ? "the association of relationship \"%s\" of model \"%s\" has several foreign keys to model \"%s\"" :
+					"the association of relationship \"%s\" of model \"%s\" has no foreign key to model \"%s\"",
+					name, res->row->name, side->row->name),
+			 errhint("A secondary has one foreign key to each model of the relationship.")));
+	return NULL;
+}
+
+/*
+ * The functions of one relationship: the related rows, and its query
+ * methods over them.  Many-to-one gives the one row (NULL when there is
+ * none), and its methods see it through <model>_<name>_rows(); one-to-many
+ * and many-to-many (through "secondary") give a set.  A model whose table
+ * references itself is one-to-many (the rows that reference the parent)
+ * unless "remote_side" names the referenced column: then many-to-one, the
+ * row the parent references, as SQLAlchemy's remote_side.
+ */
 static List *
 plan_relationship(CormResolved *res, const char *name, const char *target_name,
-				  const char *query_class, const char *foreign_key)
+				  const char *query_class, const char *foreign_key, const char *secondary,
+				  const char *remote_side)
 {
 	CormResolved *target = corm_resolve_model(target_name, false);
-	ForeignKey *fk = relationship_key(res, name, target, foreign_key);
+	ForeignKey *fk;
 	char	   *fname = psprintf("%s_%s", res->basename, name);
 	char	   *tview = view_of(target);
 	List	   *result;
 	char	   *scope;
+
+	/* a target whose table is still to move makes them when it has moved */
+	if (corm_table_moves(target) && target != res)
+		return NIL;
+	if (query_class == NULL)
+		query_class = effective_query_class(target);
+	if (secondary)
+	{
+		List	   *association;
+		ForeignKey *mine;
+		ForeignKey *theirs;
+
+		/* an association model whose table is still to move: when it has moved */
+		if (corm_load_model(secondary, true) &&
+			corm_table_moves(corm_resolve_model(secondary, false)))
+			return NIL;
+		association = secondary_tables(res, name, secondary);
+		mine = secondary_key(res, name, association, res);
+		theirs = secondary_key(res, name, association, target);
+
+		if (res == target)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("relationship \"%s\" of model \"%s\" is many-to-many with itself", name,
+							res->row->name),
+					 errhint("Register the association as a model, with a relationship to each side.")));
+		result = list_make1(plan_related(res, fname, psprintf("SETOF %s", tview),
+										 psprintf("SELECT corm_row.* FROM %s corm_row WHERE corm_row.%s IN"
+												  " (SELECT corm_link.%s FROM %s corm_link"
+												  " WHERE corm_link.%s = (%s.parent).%s)",
+												  tview, quote_identifier(theirs->referenced),
+												  quote_identifier(theirs->column), theirs->qualified,
+												  quote_identifier(mine->column), quote_identifier(fname),
+												  quote_identifier(mine->referenced)),
+										 name, target));
+		scope = corm_qualified(res->schema, fname);
+		return list_concat(result, plan_methods(res, target, fname, scope, query_class, name));
+	}
+	fk = relationship_key(res, name, target, foreign_key);
+	if (res == target)
+	{
+		/* self-referential: one-to-many unless remote_side is the referenced column */
+		if (remote_side && strcmp(remote_side, fk->referenced) != 0 && strcmp(remote_side, fk->column) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("remote_side \"%s\" of relationship \"%s\" of model \"%s\" is neither column of its foreign key",
+							remote_side, name, res->row->name),
+					 errhint("remote_side => '%s' makes it many-to-one (the row referenced); leave it out for one-to-many.",
+							 fk->referenced)));
+		fk->many_to_one = remote_side && strcmp(remote_side, fk->referenced) == 0;
+	}
 
 	/* names reach SQL text as arguments, never as a format: they may hold a % */
 	if (fk->many_to_one)
@@ -549,8 +679,6 @@ plan_relationship(CormResolved *res, const char *name, const char *target_name,
 										 name, target));
 		scope = corm_qualified(res->schema, fname);
 	}
-	if (query_class == NULL)
-		query_class = effective_query_class(target);
 	return list_concat(result, plan_methods(res, target, fname, scope, query_class, name));
 }
 
@@ -583,8 +711,11 @@ corm_plan_functions(CormResolved *res)
 	result = list_make1(plan_pagination(res));
 	result = list_concat(result, plan_methods(res, res, res->basename, NULL,
 											  effective_query_class(res), NULL));
-	n = query("SELECT name, target, query_class, foreign_key FROM corm.relationship"
-			  " WHERE model = $1 ORDER BY name", 1, args);
+	n = query(corm_catalog_has("relationship", "secondary") ?
+			  "SELECT name, target, query_class, foreign_key, secondary, remote_side"
+			  "  FROM corm.relationship WHERE model = $1 ORDER BY name" :
+			  "SELECT name, target, query_class, foreign_key, NULL, NULL"
+			  "  FROM corm.relationship WHERE model = $1 ORDER BY name", 1, args);
 	if (n > 0)
 	{
 		List	   *rels = NIL;
@@ -592,9 +723,9 @@ corm_plan_functions(CormResolved *res)
 
 		for (uint64 i = 0; i < n; i++)
 		{
-			char	  **r = palloc(sizeof(char *) * 4);
+			char	  **r = palloc(sizeof(char *) * 6);
 
-			for (int c = 0; c < 4; c++)
+			for (int c = 0; c < 6; c++)
 				r[c] = value(i, c + 1);
 			rels = lappend(rels, r);
 		}
@@ -602,7 +733,7 @@ corm_plan_functions(CormResolved *res)
 		{
 			char	  **r = lfirst(lc);
 
-			result = list_concat(result, plan_relationship(res, r[0], r[1], r[2], r[3]));
+			result = list_concat(result, plan_relationship(res, r[0], r[1], r[2], r[3], r[4], r[5]));
 		}
 	}
 	return result;

@@ -906,11 +906,78 @@ corm_register_query_method(PG_FUNCTION_ARGS)
 						" ON CONFLICT (query_class, name) DO UPDATE SET args = $3, returns = $4, body = $5,"
 						" language = $6, volatility = $7",
 						7, (const char *[]) {query_class, name, args, returns, body, language, volatility});
+	if (strstr(body, "@table@") || strstr(args, "@table@") || strstr(returns, "@table@"))
+		ereport(NOTICE,
+				(errmsg("query method \"%s\" of query class \"%s\" uses @table@: it is made for models, not for relationships",
+						name, query_class),
+				 errdetail("A relationship's scoped methods see only its related rows; a method over the table would reach all of them.")));
 	corm_sync_models(corm_models_to_sync("query class", query_class), false);
 	return corm_finish_call(fcinfo, &collector);
 }
 
-/* corm.register_relationship(model, name, target, query_class, foreign_key) */
+/* one relationship's catalog row (0.1's catalog: without secondary, remote_side, backref) */
+static void
+write_relationship(const char *model, const char *name, const char *target,
+				   const char *query_class, const char *foreign_key, const char *secondary,
+				   const char *remote_side, const char *backref)
+{
+	if (!corm_catalog_has("relationship", "secondary"))
+	{
+		if (secondary || remote_side || backref)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("corm's catalog is not yet updated to this version"),
+					 errhint("Run ALTER EXTENSION corm UPDATE.")));
+		write_catalog_texts("INSERT INTO corm.relationship (model, name, target, query_class, foreign_key, owner)"
+							" VALUES ($1, $2, $3, $4, $5, $6::regrole)"
+							" ON CONFLICT (model, name) DO UPDATE SET target = $3, query_class = $4,"
+							" foreign_key = $5",
+							5, (const char *[]) {model, name, target, query_class, foreign_key});
+		return;
+	}
+	write_catalog_texts("INSERT INTO corm.relationship (model, name, target, query_class, foreign_key,"
+						" secondary, remote_side, backref, owner)"
+						" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::regrole)"
+						" ON CONFLICT (model, name) DO UPDATE SET target = $3, query_class = $4,"
+						" foreign_key = $5, secondary = $6, remote_side = $7, backref = $8",
+						8, (const char *[]) {model, name, target, query_class, foreign_key, secondary,
+											 remote_side, backref});
+}
+
+/* a model's methods that use @table@: its relationships' scoped copies leave them out */
+static void
+notice_table_methods(const char *model, const char *name, const char *target, const char *query_class)
+{
+	if (corm_catalog_spi("WITH RECURSIVE c(name, base, depth) AS ("
+						 "  SELECT q.name, q.base, 0 FROM corm.query_class q"
+						 "   WHERE q.name = coalesce($2, (SELECT coalesce(m.query_class, mc.query_class)"
+						 "                 FROM corm.model m LEFT JOIN corm.model_class mc ON mc.name = m.model_class"
+						 "                WHERE m.name = $1), 'BaseQuery')"
+						 "  UNION ALL SELECT q.name, q.base, c.depth + 1 FROM corm.query_class q JOIN c ON q.name = c.base"
+						 "   WHERE c.depth < 100)"
+						 " SELECT string_agg(DISTINCT m.name, ', ' ORDER BY m.name) FROM corm.query_method m JOIN c"
+						 "   ON m.query_class = c.name"
+						 " WHERE strpos(m.body || m.args || m.returns, '@table@') > 0",
+						 2, (Oid[]) {TEXTOID, TEXTOID},
+						 (Datum[]) {CStringGetTextDatum(target),
+									query_class ? CStringGetTextDatum(query_class) : (Datum) 0},
+						 query_class ? "  " : " n") == SPI_OK_SELECT && SPI_processed == 1)
+	{
+		char	   *methods = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+		if (methods)
+			ereport(NOTICE,
+					(errmsg("relationship \"%s\" of model \"%s\" leaves out query methods that use @table@: %s",
+							name, model, methods),
+					 errdetail("They write or read the whole table of model \"%s\", not the related rows.",
+							   target)));
+	}
+}
+
+/*
+ * corm.register_relationship(model, name, target, query_class, foreign_key,
+ * secondary, remote_side, backref)
+ */
 Datum
 corm_register_relationship(PG_FUNCTION_ARGS)
 {
@@ -920,20 +987,59 @@ corm_register_relationship(PG_FUNCTION_ARGS)
 	char	   *target = corm_name_arg(fcinfo, 2, "model");
 	char	   *query_class = corm_text_arg(fcinfo, 3);
 	char	   *foreign_key = corm_text_arg(fcinfo, 4);
+	char	   *secondary = PG_NARGS() > 5 ? corm_text_arg(fcinfo, 5) : NULL;
+	char	   *remote_side = PG_NARGS() > 6 ? corm_text_arg(fcinfo, 6) : NULL;
+	char	   *backref = PG_NARGS() > 7 ? corm_text_arg(fcinfo, 7) : NULL;
+	char	   *back_remote = NULL;
 
 	check_plain_name("relationship", name);
+	if (backref)
+		check_plain_name("relationship", backref);
 	corm_start_call(&collector);
 	corm_load_model(model, false);
 	corm_load_model(target, false);
 	corm_require_owner("model", "model", "name", model);
 	if (query_class)
 		require_query_class(query_class);
-	write_catalog_texts("INSERT INTO corm.relationship (model, name, target, query_class, foreign_key, owner)"
-						" VALUES ($1, $2, $3, $4, $5, $6::regrole)"
-						" ON CONFLICT (model, name) DO UPDATE SET target = $3, query_class = $4,"
-						" foreign_key = $5",
-						5, (const char *[]) {model, name, target, query_class, foreign_key});
+	if (remote_side && strcmp(model, target) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("remote_side of relationship \"%s\" of model \"%s\" is for a model related to itself",
+						name, model),
+				 errhint("Between two models the foreign key decides the direction; leave remote_side out.")));
+	if (remote_side && secondary)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("relationship \"%s\" of model \"%s\" has both secondary and remote_side", name, model)));
+	if (backref && strcmp(model, target) == 0 && strcmp(backref, name) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("backref of relationship \"%s\" of model \"%s\" is the relationship itself", name, model)));
+	write_relationship(model, name, target, query_class, foreign_key, secondary, remote_side, backref);
+	notice_table_methods(model, name, target, query_class);
 	corm_sync_functions(corm_resolve_model(model, false));
+	if (backref)
+	{
+		/*
+		 * The reverse side: the same foreign key (or association) seen from
+		 * the target; for a model related to itself, the other direction.
+		 */
+		if (strcmp(model, target) == 0 && remote_side == NULL)
+		{
+			CormColumn *key = corm_single_key(corm_resolve_model(model, false)->columns);
+
+			if (key == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("backref \"%s\" of model \"%s\" needs a one-column primary key to refer to",
+								backref, model)));
+			back_remote = key->name;
+		}
+		corm_require_owner("model", "model", "name", target);
+		write_relationship(target, backref, model, NULL, foreign_key, secondary, back_remote, name);
+		notice_table_methods(target, backref, model, NULL);
+		corm_sync_functions(corm_resolve_model(target, false));
+	}
 	return corm_finish_call(fcinfo, &collector);
 }
 

@@ -606,6 +606,20 @@ own_primary_key(List *columns, List *constraints)
 	return false;
 }
 
+/*
+ * Whether a model's own table is still to move: the name or schema its
+ * definition gives now is not where corm made it.  Its own sync moves it;
+ * until then its view and functions stay where they are.
+ */
+bool
+corm_table_moves(CormResolved *res)
+{
+	CormModelRow *row = res->row;
+
+	return (res->kind == CORM_ROOT || res->kind == CORM_JOINED) && row->table_name &&
+		(strcmp(row->table_schema, res->schema) != 0 || strcmp(row->table_name, res->table) != 0);
+}
+
 /* the model whose own table holds a model's row (itself unless single-table) */
 CormResolved *
 corm_table_owner(CormResolved *res)
