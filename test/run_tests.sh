@@ -10,6 +10,7 @@
 #   upgrades     make upgrade        (earlier versions updated to this one, test/upgrade.t)
 #   diagrams     make render         (corm.diagram() through Graphviz and mermaid-cli)
 #   convergence  make converge       (seeded histories: migrated against built fresh)
+#   Flask        make flask          (a Flask-SQLAlchemy application on corm's tables, test/flask)
 #   fuzzing      make fuzz           (a bounded pass of test/fuzz, about 75 s)
 # then prints a summary: one line per suite, the diff or TAP failures of
 # each suite that failed, and last the line
@@ -23,7 +24,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 source test/setup.sh
-PACKAGES+=(python3 python3-psycopg2 graphviz chromium)	# fuzzing, convergence; the diagrams
+PACKAGES+=(python3 python3-psycopg2 graphviz chromium python3-flask-sqlalchemy python3-alembic python3-sqlalchemy)	# fuzzing, convergence, Flask-SQLAlchemy; the diagrams
 command -v npm >/dev/null || PACKAGES+=(npm)	# mermaid-cli (test/diagram/install.sh)
 
 # ---------------------------------------------------------------------------
@@ -112,6 +113,8 @@ if [[ ${1:-} == --in-cluster ]]; then
 		make render PG_CONFIG="$PG_CONFIG"
 	run_suite converge "convergence: make converge (test/convergence, migrated against fresh)" \
 		make converge PG_CONFIG="$PG_CONFIG"
+	run_suite flask "Flask-SQLAlchemy: make flask (test/flask)" \
+		make flask PG_CONFIG="$PG_CONFIG"
 	# last: a crash it finds restarts the server under everything else
 	run_suite fuzz "fuzzing: make fuzz (test/fuzz, a bounded pass)" \
 		make fuzz PG_CONFIG="$PG_CONFIG"
