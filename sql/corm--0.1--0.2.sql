@@ -95,6 +95,10 @@ COMMENT ON FUNCTION corm.diagram(text, text[]) IS
 -- by hand (filled in below, once every object is what 0.2 makes)
 ALTER TABLE corm.model ADD COLUMN view_catalog_form text;
 ALTER TABLE corm.query_function ADD COLUMN catalog_form text;
+-- a query method that returns one value runs in corm_method (src/method.c),
+-- which keeps its plan for the session; its SQL is kept here
+ALTER TABLE corm.query_function ADD COLUMN body text;
+CREATE INDEX ON corm.query_function (signature);
 
 -- indexes declared with model classes, mixins and models; a subclass's
 -- inheritance asked for; the indexes corm made on each model's table
@@ -236,6 +240,18 @@ CREATE FUNCTION corm.dry_run(statement text,
                              OUT lock text, OUT rewrite boolean, OUT scan boolean)
     RETURNS SETOF record
     AS 'MODULE_PATHNAME', 'corm_dry_run' LANGUAGE C VOLATILE STRICT;
+
+-- a query method that returns one value: its function is one call of this,
+-- which runs the method's SQL (corm.query_function.body) with a plan kept
+-- for the session, as the caller (src/method.c)
+CREATE FUNCTION corm.call(result anyelement, method regprocedure)
+    RETURNS anyelement AS 'MODULE_PATHNAME', 'corm_call' LANGUAGE C STABLE;
+CREATE FUNCTION corm.call(result anyelement, method regprocedure, VARIADIC args "any")
+    RETURNS anyelement AS 'MODULE_PATHNAME', 'corm_call' LANGUAGE C STABLE;
+CREATE FUNCTION corm.call_volatile(result anyelement, method regprocedure)
+    RETURNS anyelement AS 'MODULE_PATHNAME', 'corm_call' LANGUAGE C VOLATILE;
+CREATE FUNCTION corm.call_volatile(result anyelement, method regprocedure, VARIADIC args "any")
+    RETURNS anyelement AS 'MODULE_PATHNAME', 'corm_call' LANGUAGE C VOLATILE;
 
 -- the indexes a model's table gets from its definitions
 CREATE FUNCTION corm.model_indexes(model text,

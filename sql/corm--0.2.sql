@@ -144,9 +144,11 @@ CREATE TABLE corm.query_function (
     signature      text NOT NULL,  -- schema-qualified name (and argument types)
     definition     text NOT NULL,  -- the statement corm ran
     catalog_form   text,           -- what it made, as the system catalogs held it then
+    body           text,           -- a method run by corm_method: the SQL it runs
     PRIMARY KEY (model, name)
 );
 CREATE INDEX ON corm.query_function (target);
+CREATE INDEX ON corm.query_function (signature);
 
 /*
  * A model's parent and a query class's base name a row of the same table.
@@ -384,6 +386,18 @@ CREATE FUNCTION corm.register_relationship(model text, name text, target text,
     RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_register_relationship'
     LANGUAGE C VOLATILE;
+
+-- a query method that returns one value: its function is one call of this,
+-- which runs the method's SQL (corm.query_function.body) with a plan kept
+-- for the session, as the caller (src/method.c)
+CREATE FUNCTION corm.call(result anyelement, method regprocedure)
+    RETURNS anyelement AS 'MODULE_PATHNAME', 'corm_call' LANGUAGE C STABLE;
+CREATE FUNCTION corm.call(result anyelement, method regprocedure, VARIADIC args "any")
+    RETURNS anyelement AS 'MODULE_PATHNAME', 'corm_call' LANGUAGE C STABLE;
+CREATE FUNCTION corm.call_volatile(result anyelement, method regprocedure)
+    RETURNS anyelement AS 'MODULE_PATHNAME', 'corm_call' LANGUAGE C VOLATILE;
+CREATE FUNCTION corm.call_volatile(result anyelement, method regprocedure, VARIADIC args "any")
+    RETURNS anyelement AS 'MODULE_PATHNAME', 'corm_call' LANGUAGE C VOLATILE;
 
 -- get_or_404's refusal: no_data_found naming the model and the key
 CREATE FUNCTION corm.not_found(anyelement, model text, ident text) RETURNS anyelement

@@ -378,6 +378,10 @@ extern void corm_drop_view(const char *view, const char *model);
 extern void corm_reset_saved_grants(void);
 extern void corm_reset_saved_function_grants(void);
 
+/* ---------- method.c ---------- */
+
+extern void corm_check_method(Oid fn, const char *body);
+
 /* ---------- query.c ---------- */
 
 extern List *corm_plan_functions(CormResolved *res);

@@ -60,6 +60,8 @@ typedef struct CormFunction
 	char	   *target;
 	char	   *signature;
 	char	   *definition;
+	char	   *body;			/* run by corm.call(): the method's SQL */
+	char	   *call;			/* and the function's own body, the call */
 } CormFunction;
 
 typedef struct Placeholders
@@ -191,32 +193,13 @@ substitute(const char *template, Placeholders *ph)
 	return buf.data;
 }
 
-/* the body, when it is one SELECT of one value: it can be wrapped for inlining */
+/* whether a return type is a set: SETOF ... or TABLE (...) */
 static bool
-single_value_select(const char *body)
+returns_set(const char *returns)
 {
-	List	   *parse;
-	SelectStmt *select;
-	ResTarget  *target;
+	const char *p = returns + strspn(returns, " \t\r\n");
 
-	PG_TRY();
-	{
-		parse = raw_parser(body, RAW_PARSE_DEFAULT);
-	}
-	PG_CATCH();
-	{
-		FlushErrorState();
-		return false;
-	}
-	PG_END_TRY();
-	if (list_length(parse) != 1 || !IsA(linitial_node(RawStmt, parse)->stmt, SelectStmt))
-		return false;
-	select = (SelectStmt *) linitial_node(RawStmt, parse)->stmt;
-	if (select->op != SETOP_NONE || list_length(select->targetList) != 1)
-		return false;
-	target = linitial_node(ResTarget, select->targetList);
-	return !(IsA(target->val, ColumnRef) &&
-			 IsA(llast(((ColumnRef *) target->val)->fields), A_Star));
+	return pg_strncasecmp(p, "setof", 5) == 0 || pg_strncasecmp(p, "table", 5) == 0;
 }
 
 /*
@@ -226,15 +209,12 @@ single_value_select(const char *body)
 static CormFunction *
 plan_function(CormResolved *res, const char *fname, const char *args, const char *returns,
 			  const char *body, const char *language, const char *volatility,
-			  const char *rowtype, const char *what)
+			  const char *what)
 {
 	CormFunction *f = palloc0(sizeof(CormFunction));
 	char	   *qualified = corm_qualified(res->schema, fname);
-	bool		wrap = rowtype && strcmp(returns, rowtype) == 0 && strcmp(language, "sql") == 0 &&
-		single_value_select(body);
-	char	   *source = wrap ?
-		psprintf("SELECT (corm_result.r).* FROM (SELECT * FROM (%s\n) AS corm_body OFFSET 0) AS corm_result(r)", body) :
-		pstrdup(body);
+	bool		runner = strcmp(language, "sql") == 0 && !returns_set(returns);
+	char	   *sql_definition;
 	List	   *parse;
 	CreateFunctionStmt *stmt;
 	StringInfoData sig;
@@ -247,12 +227,13 @@ plan_function(CormResolved *res, const char *fname, const char *args, const char
 		elog(ERROR, "unexpected volatility \"%s\"", volatility);
 	f->name = pstrdup(fname);
 	f->kind = "function";
-	f->definition = psprintf("CREATE FUNCTION %s(%s%s%s)\n    RETURNS %s%s\n    LANGUAGE %s %s%s\n    AS %s",
-							 qualified, *args ? "\n        " : "", args, *args ? "\n    " : "",
-							 wrap ? "SETOF " : "", returns, quote_identifier(language),
-							 volatility, wrap ? " ROWS 1" : "", quote_literal_cstr(source));
+	sql_definition = psprintf("CREATE FUNCTION %s(%s%s%s)\n    RETURNS %s\n    LANGUAGE %s %s\n    AS %s",
+							  qualified, *args ? "\n        " : "", args, *args ? "\n    " : "",
+							  returns, quote_identifier(language), volatility,
+							  quote_literal_cstr(body));
+	f->definition = sql_definition;
 
-	parse = raw_parser(f->definition, RAW_PARSE_DEFAULT);
+	parse = raw_parser(sql_definition, RAW_PARSE_DEFAULT);
 	if (list_length(parse) != 1 || !IsA(linitial_node(RawStmt, parse)->stmt, CreateFunctionStmt))
 		goto refuse;
 	stmt = (CreateFunctionStmt *) linitial_node(RawStmt, parse)->stmt;
@@ -276,17 +257,27 @@ plan_function(CormResolved *res, const char *fname, const char *args, const char
 		else if (strcmp(opt->defname, "as") == 0)
 			same = IsA(opt->arg, List) && list_length((List *) opt->arg) == 1 &&
 				IsA(linitial((List *) opt->arg), String) &&
-				strcmp(strVal(linitial((List *) opt->arg)), source) == 0;
-		else if (strcmp(opt->defname, "rows") == 0)
-			same = wrap && IsA(opt->arg, Integer) && intVal(opt->arg) == 1;
+				strcmp(strVal(linitial((List *) opt->arg)), body) == 0;
 		else
 			same = false;
 		if (!same)
 			goto refuse;
 		noptions++;
 	}
-	if (noptions != (wrap ? 4 : 3))
+	if (noptions != 3)
 		goto refuse;
+
+	/*
+	 * A SQL function that returns one value would have its body planned
+	 * again on every execution of the statement that calls it.  Its body
+	 * is kept in corm's catalog instead and the function is one call of
+	 * corm.call(), which runs it with a plan kept for the session
+	 * (src/method.c): a body the planner inlines into the calling
+	 * statement, so the call costs no planning either, in a select list
+	 * as in FROM.
+	 */
+	if (runner)
+		f->body = pstrdup(body);
 
 	initStringInfo(&sig);
 	appendStringInfo(&sig, "%s(", qualified);
@@ -301,6 +292,28 @@ plan_function(CormResolved *res, const char *fname, const char *args, const char
 	}
 	appendStringInfoChar(&sig, ')');
 	f->signature = sig.data;
+	if (runner)
+	{
+		StringInfoData call;
+		int			nparams = 0;
+
+		foreach(lc, stmt->parameters)
+			if (lfirst_node(FunctionParameter, lc)->mode != FUNC_PARAM_OUT &&
+				lfirst_node(FunctionParameter, lc)->mode != FUNC_PARAM_TABLE)
+				nparams++;
+		initStringInfo(&call);
+		/* the return type as the header gave it, which the server parsed as just that */
+		appendStringInfo(&call, "SELECT corm.%s(NULL::%s\n, %s::pg_catalog.regprocedure",
+						 strcmp(volatility, "volatile") == 0 ? "call_volatile" : "call",
+						 returns, quote_literal_cstr(f->signature));
+		for (int i = 1; i <= nparams; i++)
+			appendStringInfo(&call, ", $%d", i);
+		appendStringInfoChar(&call, ')');
+		f->call = call.data;
+		f->definition = psprintf("CREATE FUNCTION %s(%s%s%s)\n    RETURNS %s\n    LANGUAGE sql %s\n    AS %s",
+								 qualified, *args ? "\n        " : "", args, *args ? "\n    " : "",
+								 returns, volatility, quote_literal_cstr(f->call));
+	}
 	return f;
 
 refuse:
@@ -308,7 +321,7 @@ refuse:
 			(errcode(ERRCODE_SYNTAX_ERROR),
 			 errmsg("%s is not a function for model \"%s\"", what, res->row->name),
 			 errdetail("Its args and returns must be a parameter list and a return type, and nothing else."),
-			 errhint("The statement would be: %s", f->definition)));
+			 errhint("The statement would be: %s", sql_definition)));
 	return NULL;
 }
 
@@ -377,7 +390,7 @@ plan_methods(CormResolved *res, CormResolved *target, const char *prefix, const 
 		if (scope)
 			args = psprintf("parent %s%s%s", view_of(res), *args ? ", " : "", args);
 		f = plan_function(res, fname, args, substitute(m->returns, &ph), substitute(m->body, &ph),
-						  m->language, m->volatility, ph.rowtype,
+						  m->language, m->volatility,
 						  psprintf("query method \"%s\" of query class \"%s\"", m->name, m->query_class));
 		f->method = m->name;
 		f->relationship = (char *) relationship;
@@ -527,7 +540,7 @@ plan_related(CormResolved *res, const char *fname, const char *returns, const ch
 			 const char *relationship, CormResolved *target)
 {
 	CormFunction *f = plan_function(res, fname, psprintf("parent %s", view_of(res)), returns, body,
-									"sql", "stable", NULL,
+									"sql", "stable",
 									psprintf("relationship \"%s\"", relationship));
 
 	f->relationship = pstrdup(relationship);
@@ -899,9 +912,9 @@ corm_drop_functions_over(const char *model)
 static void
 record_function(const char *model, CormFunction *f)
 {
-	Oid			types[8] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
-	Datum		values[8];
-	char		nulls[8];
+	Oid			types[9] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[9];
+	char		nulls[9];
 	const char *fields[8] = {model, f->name, f->kind, f->method, f->relationship, f->target,
 	f->signature, f->definition};
 
@@ -922,14 +935,29 @@ record_function(const char *model, CormFunction *f)
 			elog(ERROR, "could not record function %s", f->signature);
 		return;
 	}
+	if (!corm_catalog_has("query_function", "body"))
+	{
+		if (corm_catalog_spi("INSERT INTO corm.query_function"
+							 " (model, name, kind, method, relationship, target, signature, definition,"
+							 "  catalog_form)"
+							 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, corm.catalog_form($3, $7))"
+							 " ON CONFLICT (model, name) DO UPDATE SET kind = $3, method = $4,"
+							 " relationship = $5, target = $6, signature = $7, definition = $8,"
+							 " catalog_form = corm.catalog_form($3, $7)",
+							 8, types, values, nulls) < 0)
+			elog(ERROR, "could not record function %s", f->signature);
+		return;
+	}
+	values[8] = f->body ? CStringGetTextDatum(f->body) : (Datum) 0;
+	nulls[8] = f->body ? ' ' : 'n';
 	if (corm_catalog_spi("INSERT INTO corm.query_function"
 						 " (model, name, kind, method, relationship, target, signature, definition,"
-						 "  catalog_form)"
-						 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, corm.catalog_form($3, $7))"
+						 "  catalog_form, body)"
+						 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, corm.catalog_form($3, $7), $9)"
 						 " ON CONFLICT (model, name) DO UPDATE SET kind = $3, method = $4,"
 						 " relationship = $5, target = $6, signature = $7, definition = $8,"
-						 " catalog_form = corm.catalog_form($3, $7)",
-						 8, types, values, nulls) < 0)
+						 " catalog_form = corm.catalog_form($3, $7), body = $9",
+						 9, types, values, nulls) < 0)
 		elog(ERROR, "could not record function %s", f->signature);
 }
 
@@ -952,7 +980,13 @@ corm_sync_functions(CormResolved *res)
 	 * changed by hand since (its catalog form differs from the one recorded)
 	 * is made again, as one whose definition changed.
 	 */
-	n = query(corm_catalog_has("query_function", "catalog_form") ?
+	n = query(corm_catalog_has("query_function", "body") ?
+			  "SELECT name, kind, signature,"
+			  "       CASE WHEN catalog_form IS NULL OR catalog_form = corm.catalog_form(kind, signature)"
+			  "            THEN definition || coalesce(E'\\n' || body, '') END,"
+			  "       method, relationship"
+			  "  FROM corm.query_function WHERE model = $1 ORDER BY name" :
+			  corm_catalog_has("query_function", "catalog_form") ?
 			  "SELECT name, kind, signature,"
 			  "       CASE WHEN catalog_form IS NULL OR catalog_form = corm.catalog_form(kind, signature)"
 			  "            THEN definition END,"
@@ -979,7 +1013,9 @@ corm_sync_functions(CormResolved *res)
 		{
 			CormFunction *f = lfirst(lc);
 
-			if (strcmp(f->name, name) == 0 && strcmp(f->definition, definition) == 0)
+			if (strcmp(f->name, name) == 0 &&
+				strcmp(f->body ? psprintf("%s\n%s", f->definition, f->body) : f->definition,
+					   definition) == 0)
 				same = true;
 		}
 		if (same)
@@ -1021,6 +1057,10 @@ corm_sync_functions(CormResolved *res)
 
 			error_context_stack = &callback;
 			run(f->definition);
+			if (f->body)
+				corm_check_method(DatumGetObjectId(DirectFunctionCall1(regprocedurein,
+																	   CStringGetDatum(f->signature))),
+								  f->body);
 			error_context_stack = callback.previous;
 			if (strcmp(f->kind, "function") == 0)
 				restore_function_grants(res->row->name, f);
