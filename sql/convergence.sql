@@ -206,6 +206,20 @@ SELECT corm.drop_model('CvOrg', cascade => true);
 SELECT name FROM corm.model WHERE name IN ('CvOrg', 'CvMember', 'CvAdmin', 'CvBoard') ORDER BY name COLLATE "C";
 SELECT corm.drop_model('CvBoard');
 
+-- ===================================================== a parent retyped under a joined child, relationships both ways
+-- each model's functions return the other's Pagination type: the one made
+-- first makes its target's type too
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvShelf', model_class => 'CvModel', columns => 'n int');
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvBin', parent => 'CvShelf',
+                           columns => 'shelf_id int REFERENCES cv_shelf');
+SELECT count(*) > 0 AS registered FROM corm.register_relationship('CvBin', 'shelf', 'CvShelf', foreign_key => 'shelf_id');
+SELECT count(*) > 0 AS registered FROM corm.register_relationship('CvShelf', 'bins', 'CvBin', foreign_key => 'shelf_id');
+SELECT count(*) > 0 AS migrated FROM corm.register_model('CvShelf', model_class => 'CvModel', columns => 'n bigint');
+SELECT format_type(atttypid, atttypmod) AS n FROM pg_attribute WHERE attrelid = 'cv_bin_view'::regclass AND attname = 'n';
+SELECT proname FROM pg_proc WHERE proname IN ('cv_shelf_bins_paginate', 'cv_bin_shelf_paginate') ORDER BY 1;
+SELECT count(*) AS drift FROM corm.check() WHERE model IN ('CvShelf', 'CvBin');
+SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvShelf', cascade => true);
+
 -- ===================================================== clean up
 SELECT corm.drop_model('CvCat');
 SELECT corm.drop_model('CvAnimal');

@@ -142,7 +142,6 @@ DEFAULT_FEATURES = [f for f in FEATURES if f not in (
     "bind_leave",               # 006
     "collate_default",          # 007
     "rel_ambiguous",            # 009
-    "rel_in_hierarchy",         # 010
 )]
 
 
