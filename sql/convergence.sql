@@ -220,6 +220,36 @@ SELECT proname FROM pg_proc WHERE proname IN ('cv_shelf_bins_paginate', 'cv_bin_
 SELECT count(*) AS drift FROM corm.check() WHERE model IN ('CvShelf', 'CvBin');
 SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvShelf', cascade => true);
 
+-- ===================================================== a default dropped under a joined view
+-- CREATE OR REPLACE VIEW keeps a column's default: the one the definition
+-- no longer has is dropped from the view, as is one set on it by hand
+CREATE FUNCTION conv.view_defaults(v regclass) RETURNS TABLE (col name, dflt text)
+    LANGUAGE sql AS $$
+    SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a
+      JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+     WHERE a.attrelid = v ORDER BY a.attnum $$;
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvRoot', model_class => 'CvModel',
+                           columns => 'a int DEFAULT 1, b int DEFAULT 2');
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvLeaf', parent => 'CvRoot', columns => 'c int DEFAULT 3');
+SELECT * FROM conv.view_defaults('cv_leaf_view');
+SELECT ddl FROM corm.register_model('CvRoot', model_class => 'CvModel', columns => 'a int DEFAULT 5, b int') AS ddl
+ WHERE ddl LIKE 'ALTER VIEW conv.cv_leaf_view%';
+SELECT * FROM conv.view_defaults('cv_leaf_view');
+SELECT count(*) AS drift FROM corm.check() WHERE model IN ('CvRoot', 'CvLeaf');
+ALTER VIEW cv_leaf_view ALTER COLUMN b SET DEFAULT 9;
+SELECT model, fix FROM corm.check() WHERE model IN ('CvRoot', 'CvLeaf') AND fix LIKE '%DEFAULT%';
+SELECT count(*) > 0 AS mended FROM corm.register_model('CvLeaf', parent => 'CvRoot', columns => 'c int DEFAULT 3');
+SELECT * FROM conv.view_defaults('cv_leaf_view');
+SELECT count(*) AS drift FROM corm.check() WHERE model IN ('CvRoot', 'CvLeaf');
+-- a view an earlier call left with the default, recorded as corm made it
+ALTER VIEW cv_leaf_view ALTER COLUMN b SET DEFAULT 2;
+UPDATE corm.model SET view_catalog_form = corm.catalog_form('view', view_name) WHERE name = 'CvLeaf';
+SELECT model, fix FROM corm.check() WHERE model IN ('CvRoot', 'CvLeaf');
+SELECT ddl FROM corm.register_model('CvLeaf', parent => 'CvRoot', columns => 'c int DEFAULT 3') AS ddl;
+SELECT count(*) AS drift FROM corm.check() WHERE model IN ('CvRoot', 'CvLeaf');
+SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvRoot', cascade => true);
+DROP FUNCTION conv.view_defaults(regclass);
+
 -- ===================================================== clean up
 SELECT corm.drop_model('CvCat');
 SELECT corm.drop_model('CvAnimal');
