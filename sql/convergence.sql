@@ -250,6 +250,26 @@ SELECT count(*) AS drift FROM corm.check() WHERE model IN ('CvRoot', 'CvLeaf');
 SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvRoot', cascade => true);
 DROP FUNCTION conv.view_defaults(regclass);
 
+-- ===================================================== a model leaves its bind
+-- its table, view and functions come out of the bind's schema into the
+-- current one, as a fresh database makes them
+SELECT count(*) AS statements FROM corm.register_bind('cv_archive', schema => 'cv_archive');
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvTome', model_class => 'CvModel',
+                           columns => 'title text', bind_key => 'cv_archive');
+INSERT INTO cv_archive.cv_tome (title) VALUES ('kept');
+SELECT ddl FROM corm.register_model('CvTome', model_class => 'CvModel', columns => 'title text') AS ddl
+ WHERE ddl LIKE 'ALTER TABLE%';
+SELECT c.relname, n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relname LIKE 'cv\_tome%' ORDER BY 1;
+SELECT p.proname, n.nspname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+ WHERE p.proname = 'cv_tome_get';
+SELECT table_schema, view_name FROM corm.model WHERE name = 'CvTome';
+SELECT title FROM cv_tome;
+SELECT count(*) AS drift FROM corm.check() WHERE model = 'CvTome';
+SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvTome');
+SELECT count(*) >= 0 AS dropped FROM corm.drop_bind('cv_archive');
+DROP SCHEMA cv_archive;
+
 -- ===================================================== clean up
 SELECT corm.drop_model('CvCat');
 SELECT corm.drop_model('CvAnimal');

@@ -525,6 +525,16 @@ corm_catalog_has(const char *table, const char *column)
 }
 
 /*
+ * Whether a bind puts its models' tables in this schema: a table there
+ * whose model has no bind any more went there with the bind it left.
+ */
+bool
+corm_is_bind_schema(const char *schema)
+{
+	return run_query("SELECT 1 FROM corm.bind WHERE schema = $1", 1, &schema) > 0;
+}
+
+/*
  * Whether a model's view is no longer what corm made of it (changed by
  * hand): its catalog form differs from the one recorded when corm made it.
  */

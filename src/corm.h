@@ -215,6 +215,7 @@ extern char *corm_view_definition(const char *model);
 extern void corm_record_view(const char *model, const char *name, const char *definition);
 extern char *corm_recorded_view(const char *model);
 extern bool corm_view_changed(const char *model);
+extern bool corm_is_bind_schema(const char *schema);
 extern bool corm_catalog_has(const char *table, const char *column);
 
 /* ---------- resolve.c ---------- */
