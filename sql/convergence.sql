@@ -270,6 +270,21 @@ SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvTome');
 SELECT count(*) >= 0 AS dropped FROM corm.drop_bind('cv_archive');
 DROP SCHEMA cv_archive;
 
+-- ===================================================== COLLATE dropped from a column with a default
+-- ALTER TYPE ... COLLATE recasts the default: it is dropped first and set
+-- again after, as for a new type, so that one call converges
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvLabel', model_class => 'CvModel',
+                           columns => $$code varchar(10) COLLATE "POSIX" DEFAULT ''$$);
+SELECT ddl FROM corm.register_model('CvLabel', model_class => 'CvModel',
+                           columns => $$code varchar(10) DEFAULT ''$$) AS ddl WHERE ddl LIKE 'ALTER TABLE%';
+SELECT collname, pg_get_expr(d.adbin, d.adrelid) AS dflt FROM pg_attribute a
+  JOIN pg_collation c ON c.oid = a.attcollation JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+ WHERE a.attrelid = 'cv_label'::regclass AND a.attname = 'code';
+SELECT count(*) AS drift FROM corm.check() WHERE model = 'CvLabel';
+SELECT count(*) AS statements FROM corm.register_model('CvLabel', model_class => 'CvModel',
+                           columns => $$code varchar(10) DEFAULT ''$$);
+SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvLabel');
+
 -- ===================================================== clean up
 SELECT corm.drop_model('CvCat');
 SELECT corm.drop_model('CvAnimal');

@@ -194,6 +194,7 @@ migrate_column(Relation rel, CormResolved *res, CormColumn *col, Form_pg_attribu
 	char	   *type = format_type_with_typemod(col->typid, col->is_serial ? -1 : col->typmod);
 	Oid			collation = planned_collation(col);
 	bool		new_collation = OidIsValid(collation) && attr->attcollation != collation;
+	bool		new_type_or_collation;
 
 	if ((attr->attgenerated != '\0') != (raw_generated != NULL) ||
 		(raw_generated && !new_type && !same_default(rel, col, attr, raw_generated)))
@@ -202,13 +203,16 @@ migrate_column(Relation rel, CormResolved *res, CormColumn *col, Form_pg_attribu
 				 errmsg("cannot change how column \"%s\" of table %s is generated",
 						col->name, corm_qualified(res->schema, res->table)),
 				 errhint("PostgreSQL cannot change a generated column in place; add a new column instead.")));
+	/* ALTER TYPE for a new collation recasts the default as a new type does */
+	new_type_or_collation = new_type || new_collation;
 	if (!col->is_serial && raw_generated == NULL)
 		new_default = (raw_default != NULL) != (bool) attr->atthasdef ||
-			(raw_default && (new_type || !same_default(rel, col, attr, raw_default)));
+			(raw_default && (new_type_or_collation || !same_default(rel, col, attr, raw_default)));
 
 	if (had_identity && !identity)
 		steps = lappend(steps, alter_column(res, col, "DROP IDENTITY"));
-	if (attr->atthasdef && (new_default || new_type) && !col->is_serial && raw_generated == NULL)
+	if (attr->atthasdef && (new_default || new_type_or_collation) && !col->is_serial &&
+		raw_generated == NULL)
 		steps = lappend(steps, alter_column(res, col, "DROP DEFAULT"));
 	if (new_type || new_collation)
 	{
@@ -221,8 +225,8 @@ migrate_column(Relation rel, CormResolved *res, CormColumn *col, Form_pg_attribu
 													 quote_identifier(col->name), type)));
 		*retyped = true;
 	}
-	if (raw_default && (new_default || (new_type && attr->atthasdef)) && raw_generated == NULL &&
-		!col->is_serial)
+	if (raw_default && (new_default || (new_type_or_collation && attr->atthasdef)) &&
+		raw_generated == NULL && !col->is_serial)
 		steps = lappend(steps, alter_column(res, col,
 											psprintf("SET DEFAULT %s", corm_column_default(col))));
 	/* an identity column is NOT NULL first */
