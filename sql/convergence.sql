@@ -285,6 +285,18 @@ SELECT count(*) AS statements FROM corm.register_model('CvLabel', model_class =>
                            columns => $$code varchar(10) DEFAULT ''$$);
 SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvLabel');
 
+-- ===================================================== a CHECK over a column retyped from date to timestamp
+-- ALTER TYPE keeps the CHECK cooked for the old type (a date literal); the
+-- CHECK is dropped and added again after the change, cooked for the new one
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvEntry', model_class => 'CvModel',
+                           columns => $$at date CHECK (at > '2000-01-01'), CONSTRAINT at_known CHECK (at IS NOT NULL OR id < 0)$$);
+SELECT ddl FROM corm.register_model('CvEntry', model_class => 'CvModel',
+                           columns => $$at timestamp CHECK (at > '2000-01-01'), CONSTRAINT at_known CHECK (at IS NOT NULL OR id < 0)$$) AS ddl
+ WHERE ddl LIKE 'ALTER TABLE%';
+SELECT * FROM conv.cons('cv_entry');
+SELECT count(*) AS drift FROM corm.check() WHERE model = 'CvEntry';
+SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvEntry');
+
 -- ===================================================== clean up
 SELECT corm.drop_model('CvCat');
 SELECT corm.drop_model('CvAnimal');

@@ -775,10 +775,15 @@ name_free(Relation rel, List *existing, ConKey *p)
 /*
  * Match the planned constraints with the table's.  Those on columns being
  * added come with them; a planned one the table lacks is added, and with
- * "full" (res owns the table) one that no model plans is dropped.
+ * "full" (res owns the table) one that no model plans is dropped.  A CHECK
+ * that reads a column changing type ("retyped") is dropped and added again
+ * after the change: ALTER TYPE would keep its expression as cooked for the
+ * old type (a date literal compared with a timestamp), where a fresh table
+ * cooks it for the new one.
  */
 static List *
-diff_constraints(Relation rel, CormResolved *res, List *planned, List *new_columns, bool full)
+diff_constraints(Relation rel, CormResolved *res, List *planned, List *new_columns,
+				 List *retyped, bool full)
 {
 	List	   *existing = existing_constraints(RelationGetRelid(rel));
 	List	   *steps = NIL;
@@ -806,6 +811,12 @@ diff_constraints(Relation rel, CormResolved *res, List *planned, List *new_colum
 		{
 			if (p->elem && p->required)
 				adds = lappend(adds, corm_plan_add_constraint(res, p->elem));
+			continue;
+		}
+		if (p->contype == 'c' && p->required && mentions_any(p->columns, retyped))
+		{
+			adds = lappend(adds, corm_make_step(CORM_ADD_CONSTRAINT, res, NULL,
+												psprintf("ALTER TABLE %s ADD %s", table, p->add_sql)));
 			continue;
 		}
 		if (p->contype == 'c')
@@ -915,6 +926,7 @@ diff_table(CormResolved *res, Oid relid, bool full, bool drop_columns, bool *reb
 	TupleDesc	desc = RelationGetDescr(rel);
 	List	   *steps = NIL;
 	List	   *new_columns = NIL;
+	List	   *retyped = NIL;
 	List	   *planned = planned_constraints(res, true);
 	List	   *constraint_steps;
 	ListCell   *lc;
@@ -942,7 +954,12 @@ diff_table(CormResolved *res, Oid relid, bool full, bool drop_columns, bool *reb
 				new_columns = lappend(new_columns, col->name);
 			}
 			else
+			{
+				if (attr->atttypid != col->typid ||
+					(!col->is_serial && attr->atttypmod != col->typmod))
+					retyped = lappend(retyped, col->name);
 				steps = list_concat(steps, migrate_column(rel, holder, col, attr, rebuild));
+			}
 		}
 	}
 	if (full)
@@ -973,7 +990,7 @@ diff_table(CormResolved *res, Oid relid, bool full, bool drop_columns, bool *reb
 		}
 	}
 	/* constraints go before the column changes (a type change rebuilds them) */
-	constraint_steps = diff_constraints(rel, res, planned, new_columns, full);
+	constraint_steps = diff_constraints(rel, res, planned, new_columns, retyped, full);
 	foreach(lc, constraint_steps)
 	{
 		CormStep   *step = lfirst(lc);
