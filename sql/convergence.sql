@@ -297,6 +297,27 @@ SELECT * FROM conv.cons('cv_entry');
 SELECT count(*) AS drift FROM corm.check() WHERE model = 'CvEntry';
 SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvEntry');
 
+-- ===================================================== a single-table sibling's key makes a relationship ambiguous
+-- the sibling's key is in the shared table, so the relationship could follow
+-- either: registering the sibling is refused, as registering the
+-- relationship after it would be
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvCritic', model_class => 'CvModel');
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvPiece', columns => 'id integer PRIMARY KEY, kind text',
+                           polymorphic_on => 'kind');
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvEssay', parent => 'CvPiece',
+                           columns => 'critic_id integer REFERENCES cv_critic');
+SELECT count(*) > 0 AS registered FROM corm.register_relationship('CvCritic', 'essays', 'CvEssay');
+SELECT corm.register_model('CvPoem', parent => 'CvPiece', columns => 'judge_id integer REFERENCES cv_critic');
+SELECT name FROM corm.model WHERE name = 'CvPoem';
+-- naming the key the relationship follows lets the sibling in
+SELECT count(*) AS statements FROM corm.register_relationship('CvCritic', 'essays', 'CvEssay',
+                           foreign_key => 'critic_id');
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvPoem', parent => 'CvPiece',
+                           columns => 'judge_id integer REFERENCES cv_critic');
+SELECT count(*) AS drift FROM corm.check() WHERE model IN ('CvCritic', 'CvPiece', 'CvEssay', 'CvPoem');
+SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvPiece', cascade => true);
+SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvCritic', cascade => true);
+
 -- ===================================================== clean up
 SELECT corm.drop_model('CvCat');
 SELECT corm.drop_model('CvAnimal');

@@ -1232,6 +1232,35 @@ functions_order(List *models)
 }
 
 /*
+ * A single-table subclass's foreign keys are in the table it shares: the
+ * relationships of every other model whose row is in that table, and of
+ * the models that lead to one, may follow them too.  They are planned
+ * again, so that a key that makes one of them ambiguous is refused now, as
+ * registering the relationship after it is.
+ */
+static void
+sync_sharers_relationships(CormResolved *res)
+{
+	CormResolved *owner = corm_table_owner(res);
+	ListCell   *lc;
+
+	foreach(lc, corm_models_to_sync("model", owner->row->name))
+	{
+		CormResolved *other;
+		ListCell   *rc;
+
+		if (strcmp(lfirst(lc), res->row->name) == 0)
+			continue;
+		other = corm_resolve_model(lfirst(lc), false);
+		if (other->kind == CORM_ABSTRACT)
+			continue;
+		corm_sync_functions(other);
+		foreach(rc, corm_models_to_sync("relationship target", other->row->name))
+			corm_sync_functions(corm_resolve_model(lfirst(rc), false));
+	}
+}
+
+/*
  * Bring the objects generated for one model to its current definition;
  * "drop_columns" is the caller's drop_columns => (a column of its table
  * that no definition has any more is dropped, not refused).
@@ -1328,6 +1357,8 @@ corm_sync_model(const char *name, bool notices, bool drop_columns)
 		/* relationships of other models that lead here */
 		foreach(lc, corm_models_to_sync("relationship target", name))
 			corm_sync_functions(corm_resolve_model(lfirst(lc), false));
+		if (res->kind == CORM_SINGLE)
+			sync_sharers_relationships(res);
 	}
 	corm_record_table(name, corm_kind_name(res->kind),
 					  res->kind == CORM_ABSTRACT ? NULL : res->schema,
