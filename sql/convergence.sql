@@ -318,6 +318,35 @@ SELECT count(*) AS drift FROM corm.check() WHERE model IN ('CvCritic', 'CvPiece'
 SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvPiece', cascade => true);
 SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvCritic', cascade => true);
 
+-- ===================================================== a referenced table renamed or moved
+-- the foreign keys follow the table; the REFERENCES text of the models that
+-- name it is made to name it as it is now, as a fresh database needs
+SELECT count(*) AS statements FROM corm.register_bind('cv_store', schema => 'cv_store');
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvCrate', columns => 'id integer PRIMARY KEY',
+                           bind_key => 'cv_store');
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvPallet', model_class => 'CvModel', bind_key => 'cv_store',
+                           columns => 'crate_id integer REFERENCES cv_store.cv_crate, up_id integer REFERENCES cv_store.cv_pallet');
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvDock', model_class => 'CvModel');
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvTruck', model_class => 'CvModel',
+                           columns => 'crate_id integer REFERENCES cv_store.cv_crate ON DELETE SET NULL, dock_id integer REFERENCES cv_dock');
+-- moved with its bind: qualified names follow, a model's reference to itself too
+SELECT count(*) > 0 AS moved FROM corm.register_bind('cv_store', schema => 'cv_store2');
+SELECT name, columns FROM corm.model WHERE name IN ('CvPallet', 'CvTruck') ORDER BY name;
+-- renamed: an unqualified name stays unqualified
+SELECT count(*) > 0 AS renamed FROM corm.register_model('CvCrate', columns => 'id integer PRIMARY KEY',
+                           bind_key => 'cv_store', tablename => 'cv_box');
+SELECT count(*) > 0 AS renamed FROM corm.register_model('CvDock', model_class => 'CvModel', tablename => 'cv_pier');
+SELECT name, columns FROM corm.model WHERE name IN ('CvPallet', 'CvTruck') ORDER BY name;
+SELECT * FROM conv.cons('cv_truck');
+SELECT count(*) AS drift FROM corm.check() WHERE model IN ('CvCrate', 'CvPallet', 'CvDock', 'CvTruck');
+SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvTruck');
+SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvDock');
+SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvPallet');
+SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvCrate');
+SELECT count(*) >= 0 AS dropped FROM corm.drop_bind('cv_store');
+DROP SCHEMA cv_store;
+DROP SCHEMA cv_store2;
+
 -- ===================================================== clean up
 SELECT corm.drop_model('CvCat');
 SELECT corm.drop_model('CvAnimal');

@@ -1086,6 +1086,7 @@ move_table(CormResolved *res)
 													   quote_identifier(res->schema))));
 	}
 	corm_run_steps(steps);
+	corm_rename_references(row->table_schema, row->table_name, res->schema, res->table);
 	return relid;
 }
 

@@ -136,7 +136,6 @@ FEATURES = {
 }
 DEFAULT_FEATURES = [f for f in FEATURES if f not in (
     # each of these has its minimized case in found/, marked known-failing
-    "ref_moved",                # 003
 )]
 
 
