@@ -202,6 +202,7 @@ migrate_column(Relation rel, CormResolved *res, CormColumn *col, Form_pg_attribu
 	char	   *type = format_type_with_typemod(col->typid, col->is_serial ? -1 : col->typmod);
 	Oid			collation = planned_collation(col);
 	bool		new_collation = OidIsValid(collation) && attr->attcollation != collation;
+	bool		new_type_or_collation;
 
 	if ((attr->attgenerated != '\0') != (raw_generated != NULL) ||
 		(raw_generated && !new_type && !same_default(rel, col, attr, raw_generated)))
@@ -210,13 +211,16 @@ migrate_column(Relation rel, CormResolved *res, CormColumn *col, Form_pg_attribu
 				 errmsg("cannot change how column \"%s\" of table %s is generated",
 						col->name, corm_qualified(res->schema, res->table)),
 				 errhint("PostgreSQL cannot change a generated column in place; add a new column instead.")));
+	/* ALTER TYPE for a new collation recasts the default as a new type does */
+	new_type_or_collation = new_type || new_collation;
 	if (!col->is_serial && raw_generated == NULL)
 		new_default = (raw_default != NULL) != (bool) attr->atthasdef ||
-			(raw_default && (new_type || !same_default(rel, col, attr, raw_default)));
+			(raw_default && (new_type_or_collation || !same_default(rel, col, attr, raw_default)));
 
 	if (had_identity && !identity)
 		steps = lappend(steps, alter_column(res, col, "DROP IDENTITY"));
-	if (attr->atthasdef && (new_default || new_type) && !col->is_serial && raw_generated == NULL)
+	if (attr->atthasdef && (new_default || new_type_or_collation) && !col->is_serial &&
+		raw_generated == NULL)
 		steps = lappend(steps, alter_column(res, col, "DROP DEFAULT"));
 	if (new_type || new_collation)
 	{
@@ -229,8 +233,8 @@ migrate_column(Relation rel, CormResolved *res, CormColumn *col, Form_pg_attribu
 													 quote_identifier(col->name), type)));
 		*retyped = true;
 	}
-	if (raw_default && (new_default || (new_type && attr->atthasdef)) && raw_generated == NULL &&
-		!col->is_serial)
+	if (raw_default && (new_default || (new_type_or_collation && attr->atthasdef)) &&
+		raw_generated == NULL && !col->is_serial)
 		steps = lappend(steps, alter_column(res, col,
 											psprintf("SET DEFAULT %s", corm_column_default(col))));
 	/* an identity column is NOT NULL first */
@@ -763,10 +767,15 @@ name_free(Relation rel, List *existing, ConKey *p)
 /*
  * Match the planned constraints with the table's.  Those on columns being
  * added come with them; a planned one the table lacks is added, and with
- * "full" (res owns the table) one that no model plans is dropped.
+ * "full" (res owns the table) one that no model plans is dropped.  A CHECK
+ * that reads a column changing type ("retyped") is dropped and added again
+ * after the change: ALTER TYPE would keep its expression as cooked for the
+ * old type (a date literal compared with a timestamp), where a fresh table
+ * cooks it for the new one.
  */
 static List *
-diff_constraints(Relation rel, CormResolved *res, List *planned, List *new_columns, bool full)
+diff_constraints(Relation rel, CormResolved *res, List *planned, List *new_columns,
+				 List *retyped, bool full)
 {
 	List	   *existing = existing_constraints(RelationGetRelid(rel));
 	List	   *steps = NIL;
@@ -794,6 +803,12 @@ diff_constraints(Relation rel, CormResolved *res, List *planned, List *new_colum
 		{
 			if (p->elem && p->required)
 				adds = lappend(adds, corm_plan_add_constraint(res, p->elem));
+			continue;
+		}
+		if (p->contype == 'c' && p->required && mentions_any(p->columns, retyped))
+		{
+			adds = lappend(adds, corm_make_step(CORM_ADD_CONSTRAINT, res, NULL,
+												psprintf("ALTER TABLE %s ADD %s", table, p->add_sql)));
 			continue;
 		}
 		if (p->contype == 'c')
@@ -1172,6 +1187,7 @@ diff_table(CormResolved *res, Oid relid, bool full, bool drop_columns, bool *reb
 	TupleDesc	desc = RelationGetDescr(rel);
 	List	   *steps = NIL;
 	List	   *new_columns = NIL;
+	List	   *retyped = NIL;
 	List	   *planned = planned_constraints(res, true);
 	List	   *constraint_steps;
 	ListCell   *lc;
@@ -1199,7 +1215,12 @@ diff_table(CormResolved *res, Oid relid, bool full, bool drop_columns, bool *reb
 				new_columns = lappend(new_columns, col->name);
 			}
 			else
+			{
+				if (attr->atttypid != col->typid ||
+					(!col->is_serial && attr->atttypmod != col->typmod))
+					retyped = lappend(retyped, col->name);
 				steps = list_concat(steps, migrate_column(rel, holder, col, attr, rebuild));
+			}
 		}
 	}
 	if (full)
@@ -1230,7 +1251,7 @@ diff_table(CormResolved *res, Oid relid, bool full, bool drop_columns, bool *reb
 		}
 	}
 	/* constraints go before the column changes (a type change rebuilds them) */
-	constraint_steps = diff_constraints(rel, res, planned, new_columns, full);
+	constraint_steps = diff_constraints(rel, res, planned, new_columns, retyped, full);
 	foreach(lc, constraint_steps)
 	{
 		CormStep   *step = lfirst(lc);
@@ -1339,6 +1360,7 @@ move_table(CormResolved *res)
 													   quote_identifier(res->schema))));
 	}
 	corm_run_steps(steps);
+	corm_rename_references(row->table_schema, row->table_name, res->schema, res->table);
 	return relid;
 }
 
@@ -1487,6 +1509,35 @@ functions_order(List *models)
 }
 
 /*
+ * A single-table subclass's foreign keys are in the table it shares: the
+ * relationships of every other model whose row is in that table, and of
+ * the models that lead to one, may follow them too.  They are planned
+ * again, so that a key that makes one of them ambiguous is refused now, as
+ * registering the relationship after it is.
+ */
+static void
+sync_sharers_relationships(CormResolved *res)
+{
+	CormResolved *owner = corm_table_owner(res);
+	ListCell   *lc;
+
+	foreach(lc, corm_models_to_sync("model", owner->row->name))
+	{
+		CormResolved *other;
+		ListCell   *rc;
+
+		if (strcmp(lfirst(lc), res->row->name) == 0)
+			continue;
+		other = corm_resolve_model(lfirst(lc), false);
+		if (other->kind == CORM_ABSTRACT)
+			continue;
+		corm_sync_functions(other);
+		foreach(rc, corm_models_to_sync("relationship target", other->row->name))
+			corm_sync_functions(corm_resolve_model(lfirst(rc), false));
+	}
+}
+
+/*
  * Bring the objects generated for one model to its current definition;
  * "drop_columns" is the caller's drop_columns => (a column of its table
  * that no definition has any more is dropped, not refused).
@@ -1607,6 +1658,8 @@ corm_sync_model(const char *name, bool notices, bool drop_columns)
 			if (!corm_table_moves(other))
 				corm_sync_functions(other);
 		}
+		if (res->kind == CORM_SINGLE)
+			sync_sharers_relationships(res);
 	}
 	corm_record_table(name, corm_kind_name(res->kind),
 					  res->kind == CORM_ABSTRACT ? NULL : res->schema,

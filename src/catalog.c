@@ -567,6 +567,111 @@ corm_record_table_indexes(const char *model, List *names)
 }
 
 /*
+ * Whether a bind puts its models' tables in this schema: a table there
+ * whose model has no bind any more went there with the bind it left.
+ */
+bool
+corm_is_bind_schema(const char *schema)
+{
+	return run_query("SELECT 1 FROM corm.bind WHERE schema = $1", 1, &schema) > 0;
+}
+
+/*
+ * Whether a REFERENCES clause of a model whose table is in "from" (NULL for
+ * none) names schema.table: by its qualified name, or unqualified, as a
+ * table of the model's own schema or one that no longer resolves.
+ */
+static bool
+names_table(RangeVar *rv, const char *from, const char *schema, const char *table)
+{
+	Oid			nsp = from ? get_namespace_oid(from, true) : InvalidOid;
+
+	if (rv->catalogname || strcmp(rv->relname, table) != 0)
+		return false;
+	if (rv->schemaname)
+		return strcmp(rv->schemaname, schema) == 0;
+	if (from && strcmp(from, schema) == 0)
+		return true;
+	return !(OidIsValid(nsp) && OidIsValid(get_relname_relid(table, nsp))) &&
+		!OidIsValid(RangeVarGetRelid(rv, NoLock, true));
+}
+
+/* the foreign keys' RangeVars of a column list, in the order of the text */
+static List *
+list_references(CormColumnList *list)
+{
+	List	   *refs = NIL;
+	ListCell   *lc;
+
+	foreach(lc, list->elements)
+	{
+		CormElement *elem = lfirst(lc);
+		List	   *nodes = IsA(elem->node, ColumnDef) ? elem->clause_nodes : list_make1(elem->node);
+		ListCell   *nc;
+
+		foreach(nc, nodes)
+			if (IsA(lfirst(nc), Constraint) &&
+				((Constraint *) lfirst(nc))->contype == CONSTR_FOREIGN)
+				refs = lappend(refs, ((Constraint *) lfirst(nc))->pktable);
+	}
+	return refs;
+}
+
+/*
+ * corm renamed or moved a model's table (ALTER TABLE ... RENAME / SET
+ * SCHEMA): the foreign keys to it follow, PostgreSQL holds them by OID, but
+ * the REFERENCES clauses of the models' definitions still name it as it
+ * was.  Each is made to name it as it is now (qualified when it was, or
+ * when the schema changed), so that every definition says what its table
+ * references, as registering it in a fresh database needs.
+ */
+void
+corm_rename_references(const char *old_schema, const char *old_table,
+					   const char *new_schema, const char *new_table)
+{
+	uint64		n = run_query("SELECT name, columns, table_schema FROM corm.model"
+							  " WHERE columns IS NOT NULL ORDER BY name", 0, NULL);
+	List	   *rows = NIL;
+	ListCell   *lc;
+
+	/* read them all first: parsing and updating run queries of their own */
+	for (uint64 i = 0; i < n; i++)
+		rows = lappend(rows, list_make3(get_text(i, 1), get_text(i, 2), get_text(i, 3)));
+	foreach(lc, rows)
+	{
+		char	   *model = linitial(lfirst(lc));
+		char	   *columns = lsecond(lfirst(lc));
+		CormColumnList *list = corm_parse_columns(columns,
+												  psprintf("columns of model \"%s\"", model));
+		StringInfoData text;
+		int			done = 0;
+		ListCell   *rc;
+
+		initStringInfo(&text);
+		foreach(rc, list_references(list))
+		{
+			RangeVar   *rv = lfirst(rc);
+			int			start;
+			int			end;
+
+			if (!names_table(rv, lthird(lfirst(lc)), old_schema, old_table) ||
+				!corm_reference_extent(list, rv, &start, &end))
+				continue;
+			appendBinaryStringInfo(&text, columns + done, start - done);
+			if (rv->schemaname || strcmp(old_schema, new_schema) != 0)
+				appendStringInfo(&text, "%s.", quote_identifier(new_schema));
+			appendStringInfoString(&text, quote_identifier(new_table));
+			done = end;
+		}
+		if (done == 0)
+			continue;
+		appendStringInfoString(&text, columns + done);
+		run_query("UPDATE corm.model SET columns = $2 WHERE name = $1", 2,
+				  (const char *[]) {model, text.data});
+	}
+}
+
+/*
  * Whether a model's view is no longer what corm made of it (changed by
  * hand): its catalog form differs from the one recorded when corm made it.
  */

@@ -215,6 +215,32 @@ slice_tokens(CormTokens *toks, int start, int limit)
 					toks->tokens[last].end - toks->tokens[first].start);
 }
 
+/*
+ * Where a REFERENCES clause of a column list names its table (the clause's
+ * RangeVar): the bytes [*start, *end) of the list's text that hold the
+ * name's tokens, t or s.t as written.  False when no name starts there.
+ */
+bool
+corm_reference_extent(CormColumnList *list, RangeVar *rv, int *start, int *end)
+{
+	CormTokens *toks = lex_text(list->text, list->what);
+	int			from = rv->location - list->prefix_chars;
+	int			i = 0;
+
+	while (i < toks->count && toks->tokens[i].start < from)
+		i++;
+	if (i == toks->count || toks->tokens[i].start != from || toks->tokens[i].ch != '\0')
+		return false;
+	*start = from;
+	*end = toks->tokens[i].end;
+	while (i + 2 < toks->count && toks->tokens[i + 1].ch == '.' && toks->tokens[i + 2].ch == '\0')
+	{
+		i += 2;
+		*end = toks->tokens[i].end;
+	}
+	return true;
+}
+
 static void
 refuse_onupdate(const char *what, const char *text)
 {

@@ -84,6 +84,7 @@ typedef struct CormIndexDef
 extern CormIndexDef *corm_parse_index(const char *text, const char *what);
 extern bool corm_column_refs(Node *node, List **names);
 extern CormColumnList *corm_parse_columns(const char *text, const char *what);
+extern bool corm_reference_extent(CormColumnList *list, RangeVar *rv, int *start, int *end);
 extern List *corm_parse_onupdate(const char *text, const char *what);
 extern void corm_resolve_type(CormElement *elem, const char *what,
 							  Oid *typid, int32 *typmod, bool *is_serial);
@@ -244,6 +245,9 @@ extern char *corm_view_definition(const char *model);
 extern void corm_record_view(const char *model, const char *name, const char *definition);
 extern char *corm_recorded_view(const char *model);
 extern bool corm_view_changed(const char *model);
+extern bool corm_is_bind_schema(const char *schema);
+extern void corm_rename_references(const char *old_schema, const char *old_table,
+								   const char *new_schema, const char *new_table);
 extern bool corm_catalog_has(const char *table, const char *column);
 extern void corm_record_table_indexes(const char *model, List *names);
 

@@ -961,6 +961,29 @@ record_function(const char *model, CormFunction *f)
 		elog(ERROR, "could not record function %s", f->signature);
 }
 
+/*
+ * Make the Pagination type of a relationship's target ahead of the target's
+ * own functions when it is missing.  Models whose relationships lead to each
+ * other in a circle each return the other's type, so when their views are
+ * made again (a parent's column retyped under a joined child) one of them
+ * comes first; the target's sync then keeps the type, as one whose
+ * definition is the same.
+ */
+static void
+sync_target_pagination(const char *target)
+{
+	CormResolved *res = corm_resolve_model(target, false);
+	CormFunction *f;
+
+	if (res->kind == CORM_ABSTRACT)
+		return;
+	f = plan_pagination(res);
+	if (object_exists(f->kind, f->signature))
+		return;
+	run(f->definition);
+	record_function(res->row->name, f);
+}
+
 /* bring the functions of a model to its query class and relationships */
 void
 corm_sync_functions(CormResolved *res)
@@ -1055,6 +1078,8 @@ corm_sync_functions(CormResolved *res)
 			GenerateContext ctx = {res->row->name, f};
 			ErrorContextCallback callback = {error_context_stack, generate_error_callback, &ctx};
 
+			if (f->target)
+				sync_target_pagination(f->target);
 			error_context_stack = &callback;
 			run(f->definition);
 			if (f->body)

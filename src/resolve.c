@@ -303,7 +303,9 @@ current_creation_schema(void)
 /*
  * Where a model with a table of its own puts it: its bind's schema and
  * tablespace under a binding meta policy, else the schema it was first
- * created in, else the current schema.
+ * created in, else the current schema.  A model that left its bind (its
+ * bind_key dropped, its meta policy no longer binding) goes to the current
+ * schema, as it would in a fresh database: its table is in a bind's schema.
  */
 static void
 resolve_bind(CormResolved *res, CormModelClassRow *mc, bool notices)
@@ -329,7 +331,8 @@ resolve_bind(CormResolved *res, CormModelClassRow *mc, bool notices)
 		res->schema = bind->schema;
 		res->tablespace = bind->tablespace;
 	}
-	else if (row->table_schema && row->kind && strcmp(row->kind, "single") != 0)
+	else if (row->table_schema && row->kind && strcmp(row->kind, "single") != 0 &&
+			 !corm_is_bind_schema(row->table_schema))
 		res->schema = row->table_schema;
 	else
 		res->schema = current_creation_schema();

@@ -386,6 +386,45 @@ restore_grants(const char *model, const char *view)
 			saved_grants = foreach_delete_current(saved_grants, lc);
 }
 
+/*
+ * ALTER VIEW ... DROP DEFAULT for each column of an existing view with a
+ * default that the plan does not set: CREATE OR REPLACE VIEW keeps a
+ * column's default, so one the definition no longer has (a column of a
+ * joined model's table whose default was dropped) would stay on the view.
+ */
+static List *
+stale_defaults(CormResolved *res, Oid viewid, const char *view, List *steps)
+{
+	Oid			argtypes[1] = {OIDOID};
+	Datum		values[1] = {ObjectIdGetDatum(viewid)};
+	List	   *columns = NIL;
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	if (corm_system_spi("SELECT a.attname::text FROM pg_catalog.pg_attribute a"
+						"  JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+						" WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped"
+						" ORDER BY a.attnum", 1, argtypes, values, NULL) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the defaults of view %s", view);
+	for (uint64 i = 0; i < SPI_processed; i++)
+		columns = lappend(columns, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+	foreach(lc, columns)
+	{
+		const char *column = quote_identifier(lfirst(lc));
+		char	   *set = psprintf("ALTER VIEW %s ALTER COLUMN %s SET DEFAULT ", view, column);
+		bool		planned = false;
+		ListCell   *sc;
+
+		foreach(sc, steps)
+			planned |= strncmp(((CormStep *) lfirst(sc))->sql, set, strlen(set)) == 0;
+		if (!planned)
+			result = lappend(result, corm_make_step(CORM_VIEW, res, NULL,
+													psprintf("ALTER VIEW %s ALTER COLUMN %s DROP DEFAULT",
+															 view, column)));
+	}
+	return result;
+}
+
 /* bring a model's view to its definition; nothing when it is the same */
 void
 corm_sync_view(CormResolved *res)
@@ -398,6 +437,7 @@ corm_sync_view(CormResolved *res)
 	char	   *qualified = corm_qualified(res->schema, name);
 	Oid			nsp = get_namespace_oid(res->schema, false);
 	Oid			viewid = get_relname_relid(name, nsp);
+	List	   *stale;
 
 	if (steps == NIL)
 		return;
@@ -408,9 +448,18 @@ corm_sync_view(CormResolved *res)
 		corm_drop_view(recorded_name, res->row->name);
 		recorded = NULL;
 	}
+	stale = OidIsValid(viewid) ? stale_defaults(res, viewid, qualified, steps) : NIL;
 	if (OidIsValid(viewid) && recorded && strcmp(recorded, definition) == 0 &&
 		!corm_view_changed(res->row->name))
+	{
+		/* the same view but for a default an earlier call left on it */
+		if (stale != NIL)
+		{
+			corm_run_steps(stale);
+			corm_record_view(res->row->name, qualified, definition);
+		}
 		return;
+	}
 	if (OidIsValid(viewid) && recorded == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_DUPLICATE_TABLE),
@@ -422,8 +471,9 @@ corm_sync_view(CormResolved *res)
 		/* the functions over the view go first; they are made again after it */
 		corm_drop_functions_over(res->row->name);
 		corm_drop_view(qualified, res->row->name);
+		stale = NIL;
 	}
-	corm_run_steps(steps);
+	corm_run_steps(list_concat(stale, steps));
 	restore_grants(res->row->name, qualified);
 	corm_record_view(res->row->name, qualified, definition);
 }

@@ -18,21 +18,46 @@
 #   3. pgbench -M prepared: user_get(id) and the seed's user_get_or(id)
 #      against the same SELECT by primary key.
 #      Goals: get >= 0.9x, get_or >= 0.8x the plain query's TPS.
+#   4. rel: a one-to-many relationship call (corm.register_relationship(
+#      'Author', 'posts', 'Post'), post.author_id REFERENCES author, ~100
+#      posts an author, posts of all authors interleaved in the heap as they
+#      arrive over time) under pgbench -M prepared with a random author id:
+#        count: SELECT author_posts_count(a) FROM author_view a WHERE id = :id
+#        setof: SELECT count(*) FROM author_view a, author_posts(a) p WHERE a.id = :id
+#        rows:  SELECT p.* FROM author_view a, author_posts(a) p WHERE a.id = :id
+#      in a database of 10,000 posts (100 authors), the anchor, and one of
+#      1,000,000 posts (10,000 authors), both read into shared buffers first
+#      (pg_prewarm, where it is installed).  The cost of a call is 1 / TPS.
+#      Goal: the 1M cost <= 1.5x the 10k cost, each form (SPEC §10, 0.2).
+#      count and setof read the index alone (an index-only scan); rows reads
+#      an author's 100 posts from 100 heap pages, all of them hits in shared
+#      buffers at either size, spread over a heap of ~90 MB at 1M against one
+#      of ~1 MB at 10k.
+#      Then the same calls with the foreign key's index (ix_post_author_id)
+#      dropped, as 0.1 left it: one round, reported beside, no goal.
 #
 # Environment: BENCH_ROUNDS (default 5), BENCH_ROWS (default 100000),
 # BENCH_SECONDS (pgbench seconds per run, default 5), BENCH_ADMIN_DB,
-# BENCH_RUNTIME (the benchmarks to run, default "onupdate insert get").
+# BENCH_REL_SECONDS (pgbench seconds per run of rel, default 3),
+# BENCH_RUNTIME (the benchmarks to run, default "onupdate insert get rel").
 set -u -o pipefail
 
 ROUNDS=${BENCH_ROUNDS:-5}
 ROWS=${BENCH_ROWS:-100000}
 SECONDS_=${BENCH_SECONDS:-5}
 ADMIN_DB=${BENCH_ADMIN_DB:-${PGDATABASE:-postgres}}
-RUNTIME=" ${BENCH_RUNTIME:-onupdate insert get} "
+REL_SECONDS=${BENCH_REL_SECONDS:-3}
+RUNTIME=" ${BENCH_RUNTIME:-onupdate insert get rel} "
 db="corm_bench_runtime_$$"
+rel_dbs=("${db}_rel10k" "${db}_rel1m")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/corm-runtime.XXXXXX")
 psql_() { psql -X -q -A -t -v ON_ERROR_STOP=1 "$@"; }
-cleanup() { psql_ -d "$ADMIN_DB" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1; rm -rf "$tmp"; }
+cleanup() {
+	for d in "$db" "${rel_dbs[@]}"; do
+		psql_ -d "$ADMIN_DB" -c "DROP DATABASE IF EXISTS \"$d\" WITH (FORCE)" >/dev/null 2>&1
+	done
+	rm -rf "$tmp"
+}
 trap cleanup EXIT
 
 psql_ -d "$ADMIN_DB" -c "CREATE DATABASE \"$db\"" >/dev/null || exit 1
@@ -78,7 +103,8 @@ best() { sort -g | head -1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 verdict() { awk -v r="$1" -v g="$2" -v dir="$3" 'BEGIN { ok = (dir == "le") ? (r <= g) : (r >= g); print ok ? "PASS" : "OVER" }'; }
 
-tps() { pgbench -n -M prepared -c 2 -j 2 -T "$SECONDS_" -f "$tmp/$1.sql" "$db" 2>/dev/null |
+tps() {  # script [database [seconds]]
+	pgbench -n -M prepared -c 2 -j 2 -T "${3:-$SECONDS_}" -f "$tmp/$1.sql" "${2:-$db}" 2>/dev/null |
 	sed -n 's/^tps = \([0-9.]*\) .*/\1/p'; }
 
 # 1. onupdate: trigger time as EXPLAIN (ANALYZE) reports it, in a transaction rolled back
@@ -161,4 +187,94 @@ echo "  user_get_or(id)          ${getor} tps   $(ratio "$getor" "$plain")x   go
 echo
 echo "EXPLAIN of a generated method: the call is inlined (no Function Scan)"
 psql_ -d "$db" -c "EXPLAIN (COSTS OFF) SELECT * FROM user_get_or(42)" | sed 's/^/  /'
+fi
+
+if [[ $RUNTIME == *" rel "* ]]; then
+# 4. a one-to-many relationship call, 10k posts against 1M, each in a database of its own
+rel_posts=(10000 1000000)
+rel_forms=(count setof rows)
+declare -A rel_label=([count]="author_posts_count(a)" [setof]="count(*) FROM author_posts(a)"
+	[rows]="author_posts(a), its 100 rows")
+declare -A rel_sql=(
+	[count]="SELECT public.author_posts_count(a) FROM public.author_view a WHERE id = :id;"
+	[setof]="SELECT count(*) FROM public.author_view a, public.author_posts(a) p WHERE a.id = :id;"
+	[rows]="SELECT p.* FROM public.author_view a, public.author_posts(a) p WHERE a.id = :id;")
+rel_ok=1
+prewarm=
+for i in 0 1; do
+	n=${rel_posts[$i]}; authors=$((n / 100))
+	{ psql_ -d "$ADMIN_DB" -c "CREATE DATABASE \"${rel_dbs[$i]}\"" && psql_ -d "${rel_dbs[$i]}"; } >/dev/null <<SQL ||
+CREATE EXTENSION corm;
+SELECT corm.register_model_class('IdModel', primary_key => 'id integer');
+SELECT corm.register_model('Author', model_class => 'IdModel', columns => 'name varchar');
+SELECT corm.register_model('Post', model_class => 'IdModel',
+  columns => 'author_id integer NOT NULL REFERENCES author (id), title varchar, body text');
+SELECT corm.register_relationship('Author', 'posts', 'Post');
+INSERT INTO author (name) SELECT 'author ' || g FROM generate_series(1, $authors) g;
+INSERT INTO post (author_id, title, body)
+  SELECT 1 + g % $authors, 'post ' || g, repeat('x', 40) FROM generate_series(1, $n) g;
+VACUUM ANALYZE author, post;
+SQL
+		{ echo "runtime bench: rel set-up failed ($n posts)"; rel_ok=0; break; }
+	# INSERT ... SELECT and VACUUM go through a small ring of buffers: read the tables in
+	psql_ -d "${rel_dbs[$i]}" -c "CREATE EXTENSION pg_prewarm" \
+		-c "SELECT pg_prewarm(c) FROM unnest('{author, author_pkey, post, post_pkey, ix_post_author_id}'::regclass[]) c" \
+		>/dev/null 2>&1 && prewarm=", tables prewarmed"
+	for f in "${rel_forms[@]}"; do
+		printf '\\set id random(1, %d)\n%s\n' "$authors" "${rel_sql[$f]}" >"$tmp/rel_${f}_$i.sql"
+	done
+done
+if [ $rel_ok = 1 ]; then
+# the plans at 1M: the SETOF call inlined, as the prepared statement's generic plan, and the
+# statement inside author_posts_count() (auto_explain, where this role may LOAD it)
+rel_plans() {
+	psql_ -d "${rel_dbs[1]}" -c "SET plan_cache_mode = force_generic_plan" \
+		-c "PREPARE rel_rows (integer) AS SELECT p.* FROM public.author_view a, public.author_posts(a) p WHERE a.id = \$1" \
+		-c "EXPLAIN (COSTS OFF) EXECUTE rel_rows (42)" | sed 's/^/    /'
+	psql_ -d "${rel_dbs[1]}" -c "LOAD 'auto_explain'" -c "SET auto_explain.log_min_duration = 0" \
+		-c "SET auto_explain.log_nested_statements = on" -c "SET client_min_messages = log" \
+		-c "SELECT public.author_posts_count(a) FROM public.author_view a WHERE id = 42" 2>&1 >/dev/null |
+		sed -n '/^Query Text: SELECT count/,/^LOG:/p' | sed -e '/^LOG:/d' -e 's/^/    /'
+}
+rel_rounds() {  # file-suffix rounds
+	for f in "${rel_forms[@]}"; do for i in 0 1; do : >"$tmp/tps_rel_${f}_$i$1"; done; done
+	for _ in $(seq 1 "$2"); do
+		for f in "${rel_forms[@]}"; do for i in 0 1; do
+			tps "rel_${f}_$i" "${rel_dbs[$i]}" "$REL_SECONDS" >>"$tmp/tps_rel_${f}_$i$1"
+		done; done
+	done
+}
+# one line: the form, the TPS at 10k and 1M, the cost ratio (1M / 10k), and the goal when given
+rel_line() {  # form file-suffix [goal]
+	local s b r
+	s=$(sort -g "$tmp/tps_rel_$1_0$2" | tail -1); b=$(sort -g "$tmp/tps_rel_$1_1$2" | tail -1)
+	if [ -z "$s" ] || [ -z "$b" ]; then printf '  %-32s pgbench failed\n' "${rel_label[$1]}"; return; fi
+	r=$(ratio "$s" "$b")
+	printf '  %-32s %8.0f tps %8.0f tps   %5s' "${rel_label[$1]}" "$s" "$b" "$r"
+	if [ -n "${3:-}" ]; then printf '   goal <= %s   %s' "$3" "$(verdict "$r" "$3" le)"; fi
+	echo
+	echo "$b" >"$tmp/rel_best_$1$2"
+}
+plans=$(rel_plans)
+rel_rounds "" "$ROUNDS"
+echo
+echo "rel: a one-to-many relationship call, ~100 posts an author, random author id$prewarm,"
+echo "pgbench -M prepared, 2 clients, ${REL_SECONDS} s per run (best of $ROUNDS; cost = 1 / TPS):"
+printf '  %-32s %12s %12s   %s\n' "" "10k posts" "1M posts" "1M cost / 10k cost"
+for f in "${rel_forms[@]}"; do rel_line "$f" "" 1.50; done
+echo "  the plans at 1M posts:"
+echo "$plans"
+grep -q ix_post_author_id <<<"$plans" || echo "  WARNING: the plans above do not read ix_post_author_id"
+for i in 0 1; do
+	psql_ -d "${rel_dbs[$i]}" -c "DROP INDEX public.ix_post_author_id" -c "ANALYZE public.post" >/dev/null
+done
+rel_rounds _noix 1
+echo "  the same calls without the foreign key's index ix_post_author_id, as 0.1 left it (one round):"
+for f in "${rel_forms[@]}"; do rel_line "$f" _noix; done
+for f in "${rel_forms[@]}"; do
+	[ -s "$tmp/rel_best_$f" ] && [ -s "$tmp/rel_best_${f}_noix" ] &&
+		printf '  at 1M posts the index gives %s %sx the TPS without it\n' "${rel_label[$f]}" \
+			"$(ratio "$(cat "$tmp/rel_best_$f")" "$(cat "$tmp/rel_best_${f}_noix")")"
+done
+fi
 fi

@@ -137,13 +137,6 @@ FEATURES = {
 }
 DEFAULT_FEATURES = [f for f in FEATURES if f not in (
     # each of these has its minimized case in found/, marked known-failing
-    "default_drop_joined",      # 001
-    "retype_check",             # 002
-    "ref_moved",                # 003
-    "bind_leave",               # 006
-    "collate_default",          # 007
-    "rel_ambiguous",            # 009
-    "rel_in_hierarchy",         # 010
 )]
 
 

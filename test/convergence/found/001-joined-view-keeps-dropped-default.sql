@@ -1,5 +1,4 @@
 -- a default dropped from a column that a joined view shows stays on the view
--- known-failing: A's c_view keeps DEFAULT 2 on b (ALTER VIEW ... SET DEFAULT is never undone); check() is silent
 -- The same happens for a joined model's own column and for a mixin's column
 -- (found by seed 20261201, history 4; seed 101).
 -- @A

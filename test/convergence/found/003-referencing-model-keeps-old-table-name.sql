@@ -1,5 +1,4 @@
 -- a model whose foreign key references a table that moves keeps the old name in its definition
--- known-failing: A's corm.model.columns of LineItem still says REFERENCES archive.parcel (no such table now); check() is silent, and registering LineItem with the stale text is accepted with no DDL
 -- The same after the referenced table is renamed (tablename, a naming policy) and for a model
 -- referencing itself (found by seed 20261201, history 18; seed 2, histories 8 and 54).
 -- @A

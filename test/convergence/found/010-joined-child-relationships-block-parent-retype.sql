@@ -1,5 +1,4 @@
 -- a parent's column retyped while a joined child has relationships both ways with it is refused: type "public.genre_pagination" does not exist
--- known-failing: A refuses the retype with 42704 (the views and types are dropped and made again in the wrong order), so A keeps n integer; B has n bigint
 -- The same when the model class's key is retyped (IdModel id integer -> bigint). Adding a column works (case 102).
 -- (found by seed 8, history 1)
 -- @A
