@@ -123,7 +123,8 @@ VACUUM_CATALOGS="VACUUM pg_catalog.pg_class, pg_catalog.pg_attribute, pg_catalog
 # One timed round in a fresh session: warm up, vacuum the catalogs the
 # rolled-back rounds before left dead rows in, then time the body file in
 # one transaction and roll it back.  Prints the milliseconds, wall clock and
-# the backend's CPU time.
+# the backend's CPU time; when the round fails, the error (which the caller
+# prints: a failure inside $(...) would otherwise go unseen).
 measure() {  # db body-file warm-up-sql -> "wall-ms cpu-ms" on stdout
     local db=$1 body=$2 warm=$3
     cat >"$tmp/round.sql" <<EOF
@@ -320,9 +321,9 @@ EOF
         rounds=$ROUNDS
         [ "$n" -lt 1000 ] || rounds=$(( (ROUNDS * 3 + 4) / 5 ))
         for ((r = 1; r <= rounds; r++)); do
-            ms=$(measure "$DB_REG" "$models" "$WARM_CORM") || { ok=0; break; }
+            ms=$(measure "$DB_REG" "$models" "$WARM_CORM") || { ok=0; failed=1; echo "$ms"; break; }
             echo "$ms" >>"$tmp/corm_ms"
-            ms=$(measure "$DB_REPLAY" "$ddl" "$WARM_DDL") || { ok=0; break; }
+            ms=$(measure "$DB_REPLAY" "$ddl" "$WARM_DDL") || { ok=0; failed=1; echo "$ms"; break; }
             echo "$ms" >>"$tmp/replay_ms"
         done
         [ $ok = 1 ] || continue
@@ -380,9 +381,9 @@ if [ -n "$BIG" ] && create_db "$DB_SMALL" setup && create_db "$DB_BIG" setup; th
         : >"$tmp/big_ms"
         ok=1
         for ((r = 1; r <= ROUNDS2; r++)); do
-            ms=$(measure "$DB_SMALL" "$hundred" "$WARM_CORM") || { ok=0; break; }
+            ms=$(measure "$DB_SMALL" "$hundred" "$WARM_CORM") || { ok=0; failed=1; echo "$ms"; break; }
             echo "$ms" >>"$tmp/small_ms"
-            ms=$(measure "$DB_BIG" "$hundred" "$WARM_CORM") || { ok=0; break; }
+            ms=$(measure "$DB_BIG" "$hundred" "$WARM_CORM") || { ok=0; failed=1; echo "$ms"; break; }
             echo "$ms" >>"$tmp/big_ms"
         done
         [ $ok = 1 ] || break
