@@ -392,6 +392,7 @@ extern List *corm_plan_functions(CormResolved *res);
 extern void corm_sync_functions(CormResolved *res);
 extern void corm_drop_functions_over(const char *model);
 extern char *corm_function_definition(void *planned);
+extern char *corm_function_body(void *planned);
 
 /* ---------- apply.c ---------- */
 

@@ -42,7 +42,24 @@ corm_ddl(PG_FUNCTION_ARGS)
 		appendStringInfoString(&buf, corm_plan_text(list_concat(corm_plan_model(res),
 																corm_plan_view(res))));
 		foreach(lc, corm_plan_functions(res))
+		{
+			char	   *body = corm_function_body(lfirst(lc));
+
 			appendStringInfo(&buf, "%s;\n", corm_function_definition(lfirst(lc)));
+			if (body)
+			{
+				/* what its corm.call() runs, as a comment of the script */
+				appendStringInfoString(&buf, "-- which runs, with a plan kept for the session:\n--   ");
+				for (const char *c = body; *c; c++)
+				{
+					/* a line comment ends at either: each line gets its own */
+					appendStringInfoChar(&buf, *c == '\r' ? '\n' : *c);
+					if (*c == '\n' || *c == '\r')
+						appendStringInfoString(&buf, "--   ");
+				}
+				appendStringInfoChar(&buf, '\n');
+			}
+		}
 		old = MemoryContextSwitchTo(caller);
 		result = cstring_to_text(buf.data);
 		MemoryContextSwitchTo(old);

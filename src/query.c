@@ -213,7 +213,9 @@ plan_function(CormResolved *res, const char *fname, const char *args, const char
 {
 	CormFunction *f = palloc0(sizeof(CormFunction));
 	char	   *qualified = corm_qualified(res->schema, fname);
-	bool		runner = strcmp(language, "sql") == 0 && !returns_set(returns);
+	/* (corm.call() comes with 0.2's catalog: until the update, plain SQL functions) */
+	bool		runner = strcmp(language, "sql") == 0 && !returns_set(returns) &&
+		corm_catalog_has("query_function", "body");
 	char	   *sql_definition;
 	List	   *parse;
 	CreateFunctionStmt *stmt;
@@ -1099,4 +1101,11 @@ char *
 corm_function_definition(void *planned)
 {
 	return ((CormFunction *) planned)->definition;
+}
+
+/* the SQL a planned function's corm.call() runs, or NULL */
+char *
+corm_function_body(void *planned)
+{
+	return ((CormFunction *) planned)->body;
 }
