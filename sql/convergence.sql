@@ -138,7 +138,7 @@ ALTER TYPE cv_label_pagination DROP ATTRIBUTE next_num;
 SELECT split_part(fix, E'\n', 1) AS fix FROM corm.check() WHERE model = 'CvLabel';
 SELECT count(*) > 0 AS mended FROM corm.register_model('CvLabel', model_class => 'CvModel', columns => 'label text');
 SELECT (cv_label_paginate()).next_num IS NULL AS paginates;
-CREATE OR REPLACE FUNCTION cv_label_count() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT 42::bigint';
+CREATE OR REPLACE FUNCTION cv_label_count(estimate boolean DEFAULT false) RETURNS bigint LANGUAGE sql STABLE AS 'SELECT 42::bigint';
 SELECT split_part(fix, E'\n', 1) AS fix FROM corm.check() WHERE model = 'CvLabel';
 CREATE OR REPLACE VIEW cv_label_view AS SELECT t0.id, t0.label FROM cv_label t0 WHERE t0.id > 5;
 SELECT split_part(fix, E'\n', 1) AS fix FROM corm.check() WHERE model = 'CvLabel';

@@ -233,31 +233,40 @@ INSERT INTO corm.query_class (name, base, builtin) VALUES ('BaseQuery', NULL, tr
 INSERT INTO corm.model_class (name, builtin) VALUES ('Model', true);
 
 /*
- * BaseQuery's methods, Flask-SQLAlchemy's Query: templates like any
+ * BaseQuery's methods, Flask-SQLAlchemy 3.0's Query: templates like any
  * user's, instantiated for every model (see corm.register_query_method).
  */
 INSERT INTO corm.query_method (query_class, name, args, returns, body, language, volatility, builtin) VALUES
 ('BaseQuery', 'get', 'ident @pktype@', '@rowtype@',
  'SELECT (SELECT corm_row FROM @view@ corm_row WHERE corm_row.@pk@ = ident)', 'sql', 'stable', true),
-('BaseQuery', 'get_or_404', 'ident @pktype@', '@rowtype@',
+('BaseQuery', 'get_or_404', 'ident @pktype@, description text DEFAULT NULL', '@rowtype@',
  'SELECT coalesce((SELECT corm_row FROM @view@ corm_row WHERE corm_row.@pk@ = ident),
-                 corm.not_found(NULL::@rowtype@, @model@, ident::text))', 'sql', 'stable', true),
-('BaseQuery', 'count', '', 'bigint',
- 'SELECT count(*) FROM @view@', 'sql', 'stable', true),
+                 corm.not_found(NULL::@rowtype@, @model@, ident::text, description))', 'sql', 'stable', true),
+('BaseQuery', 'first_or_404', 'description text DEFAULT NULL', '@rowtype@',
+ 'SELECT coalesce((SELECT corm_row FROM @view@ corm_row ORDER BY corm_row.@pk@ LIMIT 1),
+                 corm.not_found(NULL::@rowtype@, @model@, NULL, description))', 'sql', 'stable', true),
+('BaseQuery', 'count', 'estimate boolean DEFAULT false', 'bigint',
+ 'SELECT CASE WHEN @function@.estimate AND @relation@ IS NOT NULL
+             THEN corm.estimate_count(@relation@)
+             ELSE (SELECT count(*) FROM @view@) END', 'sql', 'stable', true),
 ('BaseQuery', 'paginate',
- 'page integer DEFAULT 1, per_page integer DEFAULT 20, max_per_page integer DEFAULT NULL',
+ 'page integer DEFAULT 1, per_page integer DEFAULT 20, max_per_page integer DEFAULT NULL, error_out boolean DEFAULT true, count boolean DEFAULT true',
  '@pagination@',
- 'SELECT ROW(p.items, @function@.page, p.n, p.total, p.pages, @function@.page > 1,
-            @function@.page < p.pages,
-            CASE WHEN @function@.page > 1 THEN @function@.page - 1 END,
-            CASE WHEN @function@.page < p.pages THEN @function@.page + 1 END)::@pagination@
-  FROM (SELECT t.n, t.total, ((t.total + t.n - 1) / t.n)::integer AS pages,
-               corm.page_items(@model@, @function@.page, t.total,
+ 'SELECT ROW(p.items, p.page, p.n, p.total, p.pages, p.page > 1, p.page < p.pages,
+            CASE WHEN p.page > 1 THEN p.page - 1 END,
+            CASE WHEN p.page < p.pages THEN p.page + 1 END,
+            CASE WHEN cardinality(p.items) > 0 THEN (p.page - 1) * p.n + 1 ELSE 0 END,
+            CASE WHEN cardinality(p.items) > 0 THEN (p.page - 1) * p.n + cardinality(p.items) ELSE 0 END
+           )::@pagination@
+  FROM (SELECT a.number AS page, a.n, t.total,
+               CASE WHEN coalesce(t.total, 0) = 0 THEN 0 ELSE ((t.total + a.n - 1) / a.n)::integer END AS pages,
+               corm.page_rows(@model@, a.number, @function@.error_out,
                    ARRAY(SELECT corm_row FROM @view@ corm_row ORDER BY corm_row.@pk@
-                          LIMIT t.n OFFSET (@function@.page - 1) * t.n)) AS items
-          FROM (SELECT corm.page_size(@function@.page, @function@.per_page,
-                                      @function@.max_per_page) AS n,
-                       (SELECT count(*) FROM @view@) AS total) t) p',
+                          LIMIT a.n OFFSET (a.number - 1)::bigint * a.n)) AS items
+          FROM corm.page_args(@function@.page, @function@.per_page, @function@.max_per_page,
+                              @function@.error_out) a,
+               LATERAL (SELECT CASE WHEN coalesce(@function@.count, true)
+                                    THEN (SELECT count(*) FROM @view@) END AS total) t) p',
  'sql', 'stable', true);
 
 SELECT pg_catalog.pg_extension_config_dump('corm.meta', 'WHERE NOT builtin');
@@ -399,34 +408,97 @@ CREATE FUNCTION corm.call_volatile(result anyelement, method regprocedure)
 CREATE FUNCTION corm.call_volatile(result anyelement, method regprocedure, VARIADIC args "any")
     RETURNS anyelement AS 'MODULE_PATHNAME', 'corm_call' LANGUAGE C VOLATILE;
 
--- get_or_404's refusal: no_data_found naming the model and the key
-CREATE FUNCTION corm.not_found(anyelement, model text, ident text) RETURNS anyelement
+-- get_or_404's and first_or_404's refusal: no_data_found naming the model
+-- and the key, or the description given (Flask's abort(404, description))
+CREATE FUNCTION corm.not_found(anyelement, model text, ident text, description text DEFAULT NULL)
+    RETURNS anyelement
     AS 'MODULE_PATHNAME', 'corm_not_found'
     LANGUAGE C STABLE;
 
--- paginate's checks: the rows per page (per_page capped at max_per_page),
--- and a page past the end, which is Flask-SQLAlchemy's 404
-CREATE FUNCTION corm.page_size(page integer, per_page integer, max_per_page integer)
-    RETURNS integer LANGUAGE plpgsql IMMUTABLE AS $$
+-- count(estimate => true): the planner's estimate of a relation's rows,
+-- in constant time (volatile only because EXPLAIN is refused otherwise)
+CREATE FUNCTION corm.estimate_count(relation regclass) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog AS $$
+DECLARE
+    plan json;
 BEGIN
-    IF page IS NULL OR page < 1 OR per_page IS NULL OR per_page < 1 THEN
-        RAISE EXCEPTION 'page must be at least 1 and per_page at least 1, not page % and per_page %',
-                        coalesce(page::text, 'NULL'), coalesce(per_page::text, 'NULL')
-              USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    RETURN CASE WHEN max_per_page IS NOT NULL AND per_page > max_per_page
-                THEN max_per_page ELSE per_page END;
+    EXECUTE format('EXPLAIN (FORMAT JSON) SELECT 1 FROM %s', relation) INTO plan;
+    RETURN (plan -> 0 -> 'Plan' ->> 'Plan Rows')::bigint;
 END $$;
 
-CREATE FUNCTION corm.page_items(model text, page integer, total bigint, items anyarray)
+-- paginate's arguments as Flask-SQLAlchemy 3.0's Pagination prepares them:
+-- NULL page and per_page are 1 and 20, per_page is capped at max_per_page;
+-- a page or per_page below 1 is an error with error_out (22023), else
+-- page 1 and 20 per page
+CREATE FUNCTION corm.page_args(page integer, per_page integer, max_per_page integer,
+                               error_out boolean, OUT number integer, OUT n integer)
+    LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    number := coalesce(page, 1);
+    n := coalesce(per_page, 20);
+    IF max_per_page IS NOT NULL THEN
+        n := least(n, max_per_page);
+    END IF;
+    IF (number < 1 OR n < 1) AND coalesce(error_out, true) THEN
+        RAISE EXCEPTION 'page must be at least 1 and per_page at least 1, not page % and per_page %',
+                        number, n
+              USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF number < 1 THEN
+        number := 1;
+    END IF;
+    IF n < 1 THEN
+        n := 20;
+    END IF;
+END $$;
+
+-- a page past the end, other than page 1, is Flask-SQLAlchemy's 404 with
+-- error_out, and an empty page without
+CREATE FUNCTION corm.page_rows(model text, page integer, error_out boolean, items anyarray)
     RETURNS anyarray LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    IF page > 1 AND coalesce(cardinality(items), 0) = 0 THEN
+    IF page > 1 AND coalesce(cardinality(items), 0) = 0 AND coalesce(error_out, true) THEN
         RAISE EXCEPTION 'page % of % not found', page, model
-              USING ERRCODE = 'no_data_found',
-                    DETAIL = format('There are %s rows.', total);
+              USING ERRCODE = 'no_data_found';
     END IF;
     RETURN items;
+END $$;
+
+-- the page numbers of a pagination widget, NULL for each gap, exactly as
+-- Flask-SQLAlchemy 3.0's Pagination.iter_pages; any model's Pagination
+CREATE FUNCTION corm.iter_pages(pagination anyelement, left_edge integer DEFAULT 2,
+                                left_current integer DEFAULT 2, right_current integer DEFAULT 4,
+                                right_edge integer DEFAULT 2)
+    RETURNS SETOF integer LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    pages_end integer := coalesce(pagination.pages, 0) + 1;
+    left_end integer;
+    mid_start integer;
+    mid_end integer;
+    right_start integer;
+BEGIN
+    IF pages_end = 1 THEN
+        RETURN;
+    END IF;
+    left_end := least(1 + left_edge, pages_end);
+    RETURN QUERY SELECT g FROM generate_series(1, left_end - 1) g;
+    IF left_end = pages_end THEN
+        RETURN;
+    END IF;
+    mid_start := greatest(left_end, pagination.page - left_current);
+    mid_end := least(pagination.page + right_current + 1, pages_end);
+    IF mid_start - left_end > 0 THEN
+        RETURN NEXT NULL;
+    END IF;
+    RETURN QUERY SELECT g FROM generate_series(mid_start, mid_end - 1) g;
+    IF mid_end = pages_end THEN
+        RETURN;
+    END IF;
+    right_start := greatest(mid_end, pages_end - right_edge);
+    IF right_start - mid_end > 0 THEN
+        RETURN NEXT NULL;
+    END IF;
+    RETURN QUERY SELECT g FROM generate_series(right_start, pages_end - 1) g;
 END $$;
 
 /* Lifecycle */

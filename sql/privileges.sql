@@ -84,7 +84,7 @@ SELECT count(*) AS security_definer_functions FROM pg_proc
 SELECT current_setting('search_path') AS saved_path \gset
 SET ROLE corm_regress_alice;
 SET search_path = priv_alice;
-GRANT EXECUTE ON FUNCTION pr_note_count() TO corm_regress_bob WITH GRANT OPTION;
+GRANT EXECUTE ON FUNCTION pr_note_count(boolean) TO corm_regress_bob WITH GRANT OPTION;
 REVOKE EXECUTE ON FUNCTION pr_note_get(integer) FROM PUBLIC;
 CREATE TEMP TABLE pr_note_functions AS
 SELECT oid FROM pg_proc WHERE pronamespace = 'priv_alice'::regnamespace;

@@ -74,6 +74,7 @@ typedef struct Placeholders
 	const char *model;
 	const char *function;
 	const char *pagination;
+	const char *relation;		/* the view's name as a literal; NULL when scoped */
 } Placeholders;
 
 static uint64
@@ -160,7 +161,7 @@ static char *
 substitute(const char *template, Placeholders *ph)
 {
 	static const char *const names[] = {"view", "table", "rowtype", "pk", "pktype", "model",
-	"function", "pagination"};
+	"function", "pagination", "relation"};
 	StringInfoData buf;
 	const char *p = template;
 
@@ -178,7 +179,7 @@ substitute(const char *template, Placeholders *ph)
 				if (strncmp(p + 1, names[i], len) == 0 && p[len + 1] == '@')
 				{
 					const char *values[] = {ph->view, ph->table, ph->rowtype, ph->pk, ph->pktype,
-					ph->model, ph->function, ph->pagination};
+					ph->model, ph->function, ph->pagination, ph->relation};
 
 					append_placeholder(&buf, values[i], names[i], ph->model);
 					p += len + 2;
@@ -348,6 +349,7 @@ model_placeholders(Placeholders *ph, CormResolved *res, const char *fname)
 	ph->model = quote_literal_cstr(res->row->name);
 	ph->function = quote_identifier(fname);
 	ph->pagination = corm_qualified(res->schema, psprintf("%s_pagination", res->basename));
+	ph->relation = quote_literal_cstr(ph->view);
 }
 
 /*
@@ -387,6 +389,7 @@ plan_methods(CormResolved *res, CormResolved *target, const char *prefix, const 
 		{
 			ph.view = psprintf("%s(%s.parent)", scope, quote_identifier(fname));
 			ph.table = ph.view;
+			ph.relation = "NULL";
 		}
 		args = substitute(m->args, &ph);
 		if (scope)
@@ -709,7 +712,7 @@ plan_pagination(CormResolved *res)
 	f->signature = corm_qualified(res->schema, f->name);
 	f->definition = psprintf("CREATE TYPE %s AS (items %s[], page integer, per_page integer, total bigint,\n"
 							 "    pages integer, has_prev boolean, has_next boolean, prev_num integer,\n"
-							 "    next_num integer)", f->signature, view_of(res));
+							 "    next_num integer, first integer, last integer)", f->signature, view_of(res));
 	return f;
 }
 

@@ -1043,15 +1043,26 @@ corm_register_relationship(PG_FUNCTION_ARGS)
 	return corm_finish_call(fcinfo, &collector);
 }
 
-/* corm.not_found(anyelement, model, ident): get_or_404's no_data_found */
+/*
+ * corm.not_found(anyelement, model, ident, description): get_or_404's and
+ * first_or_404's no_data_found, "User 42 not found" or the description
+ */
 Datum
 corm_not_found(PG_FUNCTION_ARGS)
 {
 	char	   *model = PG_ARGISNULL(1) ? "row" : text_to_cstring(PG_GETARG_TEXT_PP(1));
-	char	   *ident = PG_ARGISNULL(2) ? "NULL" : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	char	   *ident = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
 
+	if (PG_NARGS() > 3 && !PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("%s", text_to_cstring(PG_GETARG_TEXT_PP(3)))));
+	if (ident == NULL && PG_NARGS() > 3)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("no %s found", model)));
 	ereport(ERROR,
 			(errcode(ERRCODE_NO_DATA_FOUND),
-			 errmsg("%s %s not found", model, ident)));
+			 errmsg("%s %s not found", model, ident ? ident : "NULL")));
 	PG_RETURN_NULL();
 }

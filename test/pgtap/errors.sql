@@ -194,11 +194,11 @@ SELECT refused(format($$SELECT corm.register_model(%L, model_class => 'IdModel')
                '42622', 'a generated table name of 64 bytes');
 SELECT refused(format($$SELECT corm.register_model(%L, model_class => 'IdModel')$$, 'X' || repeat('y', 62)),
                '42622', 'a 63-byte table name leaves no room for its <name>_view');
-SELECT refused(format($$SELECT corm.register_model(%L, model_class => 'IdModel')$$, 'X' || repeat('y', 52)),
-               '42622', 'a 53-byte table name leaves no room for <name>_get_or_404');
-SELECT lives_ok(format($$SELECT corm.register_model(%L, model_class => 'IdModel')$$, 'X' || repeat('y', 51)),
-                'a generated table name of 52 bytes, and its 63-byte function names');
-SELECT has_table('tap_err', ('x' || repeat('y', 51))::name, 'the 52-byte name is used untruncated');
+SELECT refused(format($$SELECT corm.register_model(%L, model_class => 'IdModel')$$, 'X' || repeat('y', 50)),
+               '42622', 'a 51-byte table name leaves no room for <name>_first_or_404');
+SELECT lives_ok(format($$SELECT corm.register_model(%L, model_class => 'IdModel')$$, 'X' || repeat('y', 49)),
+                'a generated table name of 50 bytes, and its 63-byte function names');
+SELECT has_table('tap_err', ('x' || repeat('y', 49))::name, 'the 50-byte name is used untruncated');
 SELECT refused(format($$SELECT corm.register_model('LongName', model_class => 'IdModel', tablename => %L)$$, repeat('t', 64)),
                '42622', 'a given table name of 64 bytes');
 SELECT refused(format($$SELECT corm.register_model('LongName', model_class => 'IdModel', tablename => %L)$$, repeat('é', 32)),

@@ -58,9 +58,10 @@ SELECT results_eq($$SELECT id IS NULL AND name IS NULL FROM qr_user_get_or(42)$$
 
 -- --------------------------------------------------- BaseQuery's methods
 SELECT has_function('tap_queries', 'qr_user_get', ARRAY['integer'], 'qr_user_get(integer) exists');
-SELECT has_function('tap_queries', 'qr_user_get_or_404', ARRAY['integer'], 'qr_user_get_or_404(integer) exists');
-SELECT has_function('tap_queries', 'qr_user_count', '{}'::name[], 'qr_user_count() exists');
-SELECT has_function('tap_queries', 'qr_user_paginate', ARRAY['integer', 'integer', 'integer'], 'qr_user_paginate(int, int, int) exists');
+SELECT has_function('tap_queries', 'qr_user_get_or_404', ARRAY['integer', 'text'], 'qr_user_get_or_404(integer, description text) exists');
+SELECT has_function('tap_queries', 'qr_user_count', ARRAY['boolean'], 'qr_user_count(estimate boolean) exists');
+SELECT has_function('tap_queries', 'qr_user_paginate', ARRAY['integer', 'integer', 'integer', 'boolean', 'boolean'],
+                    'qr_user_paginate(page, per_page, max_per_page, error_out, count) exists');
 SELECT results_eq($$SELECT * FROM qr_user_get(1)$$, $$VALUES (1, 'ann'::varchar)$$, 'get(1) returns the row');
 SELECT results_eq($$SELECT id IS NULL AND name IS NULL FROM qr_user_get(99)$$, $$VALUES (true)$$,
                   'get(99) returns one row of NULLs');
@@ -73,7 +74,8 @@ SELECT is(qr_user_count(), 5::bigint, 'count() is 5');
 
 -- paginate, as Flask-SQLAlchemy's Pagination
 SELECT is((SELECT array_agg(k) FROM json_object_keys(row_to_json(qr_user_paginate())) k),
-          ARRAY['items', 'page', 'per_page', 'total', 'pages', 'has_prev', 'has_next', 'prev_num', 'next_num'],
+          ARRAY['items', 'page', 'per_page', 'total', 'pages', 'has_prev', 'has_next', 'prev_num', 'next_num',
+                'first', 'last'],
           'paginate() has the fields of Pagination, in order');
 SELECT is(pg_typeof((qr_user_paginate()).items), 'qr_user_view[]'::regtype, 'items is an array of the model''s rows');
 SELECT results_eq($$SELECT items::text, page::int, per_page::int, total::int, pages::int, has_prev, has_next,
@@ -142,13 +144,13 @@ SELECT has_function('tap_queries', 'qr_plain_client_get', ARRAY['integer'], 'QrP
 SELECT hasnt_function('tap_queries', 'qr_plain_client_named', ARRAY['text'], 'but not its model class''s named');
 SELECT hasnt_function('tap_queries', 'qr_plain_client_get_or', ARRAY['integer', 'qr_plain_client_view'], 'nor get_or');
 SELECT is(functions_like('qr\_plain\_client\_%'),
-          ARRAY['qr_plain_client_count()', 'qr_plain_client_get(integer)', 'qr_plain_client_get_or_404(integer)',
-                'qr_plain_client_paginate(integer,integer,integer)'],
+          ARRAY['qr_plain_client_count(boolean)', 'qr_plain_client_first_or_404(text)', 'qr_plain_client_get(integer)', 'qr_plain_client_get_or_404(integer,text)',
+                'qr_plain_client_paginate(integer,integer,integer,boolean,boolean)'],
           'QrPlainClient has exactly BaseQuery''s functions');
 -- three levels of query classes
 SELECT is(functions_like('qr\_deep\_%'),
-          ARRAY['qr_deep_count()', 'qr_deep_first_named(text)', 'qr_deep_get(integer)', 'qr_deep_get_or(integer,qr_deep_view)',
-                'qr_deep_get_or_404(integer)', 'qr_deep_named(text)', 'qr_deep_paginate(integer,integer,integer)'],
+          ARRAY['qr_deep_count(boolean)', 'qr_deep_first_named(text)', 'qr_deep_first_or_404(text)', 'qr_deep_get(integer)', 'qr_deep_get_or(integer,qr_deep_view)',
+                'qr_deep_get_or_404(integer,text)', 'qr_deep_named(text)', 'qr_deep_paginate(integer,integer,integer,boolean,boolean)'],
           'QrDeep has the methods of QrDeepQuery, QrCountingQuery, QrGetOrQuery and BaseQuery');
 -- a joined subclass: its own functions over its own view
 SELECT has_function('tap_queries', 'qr_vip_client_named', ARRAY['text'], 'the joined QrVipClient inherits the query class: named');
@@ -298,23 +300,23 @@ SELECT hasnt_function('tap_queries', 'qr_switch_named', ARRAY['text'], 'named is
 SELECT hasnt_function('tap_queries', 'qr_switch_get_or', ARRAY['integer', 'qr_switch_view'], 'get_or is dropped');
 SELECT has_function('tap_queries', 'qr_switch_get', ARRAY['integer'], 'get stays');
 SELECT is((SELECT array_agg(method ORDER BY method COLLATE "C") FROM corm.query_methods WHERE model = 'QrSwitch'),
-          ARRAY['count', 'get', 'get_or_404', 'paginate'], 'corm.query_methods lists only BaseQuery''s');
+          ARRAY['count', 'first_or_404', 'get', 'get_or_404', 'paginate'], 'corm.query_methods lists only BaseQuery''s');
 SELECT lives_ok($$SELECT corm.register_model('QrSwitch', model_class => 'QrIdModel', query_class => 'QrDeepQuery', columns => 'name text')$$,
                 'QrSwitch registered again with QrDeepQuery');
 SELECT is(functions_like('qr\_switch\_%'),
-          ARRAY['qr_switch_count()', 'qr_switch_first_named(text)', 'qr_switch_get(integer)', 'qr_switch_get_or(integer,qr_switch_view)',
-                'qr_switch_get_or_404(integer)', 'qr_switch_named(text)', 'qr_switch_paginate(integer,integer,integer)'],
+          ARRAY['qr_switch_count(boolean)', 'qr_switch_first_named(text)', 'qr_switch_first_or_404(text)', 'qr_switch_get(integer)', 'qr_switch_get_or(integer,qr_switch_view)',
+                'qr_switch_get_or_404(integer,text)', 'qr_switch_named(text)', 'qr_switch_paginate(integer,integer,integer,boolean,boolean)'],
           'and gets QrDeepQuery''s methods back');
 SELECT lives_ok($$SELECT corm.register_model('QrSwitch', model_class => 'QrIdModel', columns => 'name text')$$,
                 'QrSwitch registered again without a query class');
 SELECT is(functions_like('qr\_switch\_%'),
-          ARRAY['qr_switch_count()', 'qr_switch_get(integer)', 'qr_switch_get_or_404(integer)', 'qr_switch_paginate(integer,integer,integer)'],
+          ARRAY['qr_switch_count(boolean)', 'qr_switch_first_or_404(text)', 'qr_switch_get(integer)', 'qr_switch_get_or_404(integer,text)', 'qr_switch_paginate(integer,integer,integer,boolean,boolean)'],
           'back to its model class''s BaseQuery: only BaseQuery''s functions');
 
 -- ---------------------------------- generated functions: plain, inlinable SQL
 SELECT function_lang_is('tap_queries', 'qr_user_get', ARRAY['integer'], 'sql', 'qr_user_get is language sql');
 SELECT function_lang_is('tap_queries', 'qr_user_get_or', ARRAY['integer', 'qr_user_view'], 'sql', 'qr_user_get_or is language sql');
-SELECT function_lang_is('tap_queries', 'qr_user_paginate', ARRAY['integer', 'integer', 'integer'], 'sql', 'qr_user_paginate is language sql');
+SELECT function_lang_is('tap_queries', 'qr_user_paginate', ARRAY['integer', 'integer', 'integer', 'boolean', 'boolean'], 'sql', 'qr_user_paginate is language sql');
 SELECT isnt_definer('tap_queries', 'qr_user_get', ARRAY['integer'], 'qr_user_get is not SECURITY DEFINER');
 SELECT isnt_definer('tap_queries', 'qr_user_get_or', ARRAY['integer', 'qr_user_view'], 'qr_user_get_or is not SECURITY DEFINER');
 SELECT ok((SELECT count(*) > 40 FROM corm.query_function f WHERE f.kind = 'function'),
