@@ -62,6 +62,7 @@ typedef struct CormFunction
 	char	   *definition;
 	char	   *body;			/* run by corm.call(): the method's SQL */
 	char	   *call;			/* and the function's own body, the call */
+	bool		checked;		/* a body of the user's: prepared once when made */
 } CormFunction;
 
 typedef struct Placeholders
@@ -398,6 +399,8 @@ plan_methods(CormResolved *res, CormResolved *target, const char *prefix, const 
 						  m->language, m->volatility,
 						  psprintf("query method \"%s\" of query class \"%s\"", m->name, m->query_class));
 		f->method = m->name;
+		/* corm's own templates (BaseQuery's) prepare for every model: no need to try */
+		f->checked = f->body && strcmp(m->query_class, "BaseQuery") != 0;
 		f->relationship = (char *) relationship;
 		f->target = relationship ? target->row->name : NULL;
 		result = lappend(result, f);
@@ -1087,7 +1090,7 @@ corm_sync_functions(CormResolved *res)
 				sync_target_pagination(f->target);
 			error_context_stack = &callback;
 			run(f->definition);
-			if (f->body)
+			if (f->checked)
 				corm_check_method(DatumGetObjectId(DirectFunctionCall1(regprocedurein,
 																	   CStringGetDatum(f->signature))),
 								  f->body);
