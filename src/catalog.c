@@ -391,6 +391,72 @@ corm_query_class_exists(const char *name)
  * parents before children.  kind is "model", "mixin", "model class",
  * "meta" or "bind".
  */
+typedef struct Descendant
+{
+	char	   *name;
+	int64		registered;
+} Descendant;
+
+static int
+compare_registered(const ListCell *a, const ListCell *b)
+{
+	int64		ra = ((Descendant *) lfirst(a))->registered;
+	int64		rb = ((Descendant *) lfirst(b))->registered;
+
+	return ra < rb ? -1 : ra > rb ? 1 : 0;
+}
+
+/*
+ * A model and its descendants, in the order they were registered: level by
+ * level, each an indexed lookup by parent (a recursive query would plan a
+ * scan of the whole catalog in a transaction that fills it).
+ */
+static List *
+model_and_descendants(const char *name)
+{
+	List	   *found = NIL;
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	if (run_query("SELECT name, registered FROM corm.model WHERE name = $1", 1, &name) == 0)
+		return NIL;
+	{
+		Descendant *d = palloc(sizeof(Descendant));
+		bool		isnull;
+
+		d->name = get_text(0, 1);
+		d->registered = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+		found = list_make1(d);
+	}
+	/* "found" grows as it is walked: each model's children join the end */
+	for (int i = 0; i < list_length(found); i++)
+	{
+		const char *parent = ((Descendant *) list_nth(found, i))->name;
+		uint64		n = run_query("SELECT name, registered FROM corm.model WHERE parent = $1", 1, &parent);
+
+		for (uint64 r = 0; r < n; r++)
+		{
+			Descendant *d = palloc(sizeof(Descendant));
+			bool		isnull;
+			bool		seen = false;
+
+			d->name = get_text(r, 1);
+			d->registered = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2,
+														&isnull));
+			foreach(lc, found)
+				seen |= strcmp(((Descendant *) lfirst(lc))->name, d->name) == 0;
+			if (!seen)
+				found = lappend(found, d);
+		}
+		check_stack_depth();
+		CHECK_FOR_INTERRUPTS();
+	}
+	list_sort(found, compare_registered);
+	foreach(lc, found)
+		result = lappend(result, ((Descendant *) lfirst(lc))->name);
+	return result;
+}
+
 List *
 corm_models_to_sync(const char *kind, const char *name)
 {
@@ -404,11 +470,8 @@ corm_models_to_sync(const char *kind, const char *name)
 		return run_query("SELECT name FROM corm.model WHERE name = $1", 1, &name) > 0 ?
 			list_make1(get_text(0, 1)) : NIL;
 	if (strcmp(kind, "model") == 0)
-		sql = "WITH RECURSIVE d(name) AS ("
-			"  SELECT $1::text"
-			"  UNION SELECT m.name FROM corm.model m JOIN d ON m.parent = d.name)"
-			" SELECT m.name FROM corm.model m JOIN d USING (name) ORDER BY m.registered";
-	else if (strcmp(kind, "mixin") == 0)
+		return model_and_descendants(name);
+	if (strcmp(kind, "mixin") == 0)
 		sql = "WITH RECURSIVE x(name) AS ("
 			"  SELECT $1::text"
 			"  UNION SELECT mx.name FROM corm.mixin mx JOIN x ON mx.mixins @> ARRAY[x.name]),"

@@ -4,12 +4,14 @@
  * The data flows through the files in this order, each calling only the
  * ones above it in this list:
  *   naming.c   names: generated table names, identifiers, quoting
- *   coldef.c   parse the user's text (column lists, onupdate lists)
+ *   coldef.c   parse the user's text (column lists, onupdate lists, indexes)
  *   catalog.c  read and write corm's catalog rows; read grants
  *   execute.c  run generated DDL, telling the call's listeners
  *   meta.c     call a meta policy's functions (naming)
+ *   method.c   corm.call(): a query method's SQL, with a plan kept per session
  *   resolve.c  a model's full column list (model class, mixins, parents)
  *   plan.c     the objects a model needs, as plain structures and DDL text
+ *              (its table, constraints, indexes, trigger)
  *   query.c    a model's query functions and Pagination type
  *   view.c     a model's view
  *   apply.c    compare a model's plan with what exists and run the difference
