@@ -347,6 +347,22 @@ SELECT count(*) >= 0 AS dropped FROM corm.drop_bind('cv_store');
 DROP SCHEMA cv_store;
 DROP SCHEMA cv_store2;
 
+-- ===================================================== a joined root moved and retyped in one call
+-- the views over its table are made again: its joined child's table moves
+-- with it first, where the child's view joins it
+SELECT count(*) AS statements FROM corm.register_bind('cv_den', schema => 'cv_den');
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvFox', model_class => 'CvModel', columns => 'age int');
+SELECT count(*) > 0 AS registered FROM corm.register_model('CvCub', parent => 'CvFox', columns => 'toy text');
+INSERT INTO cv_cub_view (age, toy) VALUES (1, 'ball');
+SELECT count(*) > 0 AS migrated FROM corm.register_model('CvFox', model_class => 'CvModel', columns => 'age bigint',
+                           bind_key => 'cv_den');
+SELECT name, table_schema, view_name FROM corm.model WHERE name IN ('CvFox', 'CvCub') ORDER BY name;
+SELECT age, toy FROM cv_den.cv_cub_view;
+SELECT count(*) AS drift FROM corm.check() WHERE model IN ('CvFox', 'CvCub');
+SELECT count(*) >= 0 AS dropped FROM corm.drop_model('CvFox', cascade => true);
+SELECT count(*) >= 0 AS dropped FROM corm.drop_bind('cv_den');
+DROP SCHEMA cv_den;
+
 -- ===================================================== clean up
 SELECT corm.drop_model('CvCat');
 SELECT corm.drop_model('CvAnimal');

@@ -1509,6 +1509,33 @@ functions_order(List *models)
 }
 
 /*
+ * The joined tables below a table whose views are made again, when they
+ * move with it (a bind gained or moved under their hierarchy): they move
+ * first, since the views join them where they are to be.  Each is recorded
+ * there, and the model's own sync then finds it in place.
+ */
+static void
+move_joined_tables(List *models)
+{
+	ListCell   *lc;
+
+	foreach(lc, models)
+	{
+		CormResolved *other = corm_resolve_model(lfirst(lc), false);
+		CormModelRow *row = other->row;
+
+		if (other->kind != CORM_JOINED || row->table_name == NULL ||
+			(strcmp(row->table_schema, other->schema) == 0 &&
+			 strcmp(row->table_name, other->table) == 0) ||
+			!OidIsValid(move_table(other)))
+			continue;
+		corm_record_table(row->name, corm_kind_name(other->kind), other->schema, other->table);
+		row->table_schema = other->schema;
+		row->table_name = other->table;
+	}
+}
+
+/*
  * A single-table subclass's foreign keys are in the table it shares: the
  * relationships of every other model whose row is in that table, and of
  * the models that lead to one, may follow them too.  They are planned
@@ -1604,6 +1631,7 @@ corm_sync_model(const char *name, bool notices, bool drop_columns)
 	{
 		List	   *over = corm_models_to_sync("model", corm_table_owner(res)->row->name);
 
+		move_joined_tables(over);
 		/*
 		 * Every view over the table went: make them all again first, then
 		 * the functions over them, since a function of one model may

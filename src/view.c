@@ -21,6 +21,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/regproc.h"
 
 /* the models whose own tables hold a model's row, the root first */
 static List *
@@ -441,11 +442,13 @@ corm_sync_view(CormResolved *res)
 
 	if (steps == NIL)
 		return;
-	/* a model with a new table name or schema: its old view goes */
+	/* a model with a new table name or schema: its old view goes (if not gone already) */
 	if (recorded_name && strcmp(recorded_name, qualified) != 0)
 	{
 		corm_drop_functions_over(res->row->name);
-		corm_drop_view(recorded_name, res->row->name);
+		if (OidIsValid(RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(recorded_name)),
+										NoLock, true)))
+			corm_drop_view(recorded_name, res->row->name);
 		recorded = NULL;
 	}
 	stale = OidIsValid(viewid) ? stale_defaults(res, viewid, qualified, steps) : NIL;
