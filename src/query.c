@@ -715,7 +715,9 @@ plan_pagination(CormResolved *res)
 	f->signature = corm_qualified(res->schema, f->name);
 	f->definition = psprintf("CREATE TYPE %s AS (items %s[], page integer, per_page integer, total bigint,\n"
 							 "    pages integer, has_prev boolean, has_next boolean, prev_num integer,\n"
-							 "    next_num integer, first integer, last integer)", f->signature, view_of(res));
+							 "    next_num integer%s)", f->signature, view_of(res),
+							 /* 0.1's paginate, until the update, knows no first and last */
+							 corm_catalog_has("query_function", "body") ? ", first integer, last integer" : "");
 	return f;
 }
 
