@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 #
 # A real client of corm: a Flask-SQLAlchemy 3.0 application mapped onto the
-# tables corm makes (test/flask/flask_app.py), and corm's onupdate against
-# SQLAlchemy 1.4's (test/onupdate_sqlalchemy.py), both TAP, through prove.
+# tables corm makes (test/flask/flask_app.py), Flask-SQLAlchemy's own
+# Pagination, iter_pages, get_or_404, first_or_404 as an oracle for corm's
+# (test/flask/pagination_oracle.py), and corm's onupdate against SQLAlchemy
+# 1.4's (test/onupdate_sqlalchemy.py), all TAP, through prove.
 # Each runs against the server the PG* variables name, in databases of its
 # own that it drops at the end; corm must be installed there.
 #
@@ -27,4 +29,5 @@ if [[ -z $python ]]; then
 	exit 2
 fi
 cd "$here/../.."
-exec prove -v --exec "$python" test/flask/flask_app.py test/onupdate_sqlalchemy.py </dev/null
+exec prove -v --exec "$python" test/flask/flask_app.py test/flask/pagination_oracle.py \
+	test/onupdate_sqlalchemy.py </dev/null
