@@ -38,10 +38,14 @@
 #      Then the same calls with the foreign key's index (ix_post_author_id)
 #      dropped, as 0.1 left it: one round, reported beside, no goal.
 #
+#   5. count: <name>_count(estimate => true), the planner's estimate, against
+#      the exact <name>_count() on 1,000,000 rows, timed inside the session.
+#      Goal: the estimate >= 100x faster (SPEC §10, 0.2).
+#
 # Environment: BENCH_ROUNDS (default 5), BENCH_ROWS (default 100000),
 # BENCH_SECONDS (pgbench seconds per run, default 5), BENCH_ADMIN_DB,
 # BENCH_REL_SECONDS (pgbench seconds per run of rel, default 3),
-# BENCH_RUNTIME (the benchmarks to run, default "onupdate insert get rel").
+# BENCH_RUNTIME (the benchmarks to run, default "onupdate insert get count rel").
 set -u -o pipefail
 
 ROUNDS=${BENCH_ROUNDS:-5}
@@ -49,7 +53,7 @@ ROWS=${BENCH_ROWS:-100000}
 SECONDS_=${BENCH_SECONDS:-5}
 ADMIN_DB=${BENCH_ADMIN_DB:-${PGDATABASE:-postgres}}
 REL_SECONDS=${BENCH_REL_SECONDS:-3}
-RUNTIME=" ${BENCH_RUNTIME:-onupdate insert get rel} "
+RUNTIME=" ${BENCH_RUNTIME:-onupdate insert get count rel} "
 db="corm_bench_runtime_$$"
 rel_dbs=("${db}_rel10k" "${db}_rel1m")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/corm-runtime.XXXXXX")
@@ -201,6 +205,35 @@ done
 echo
 echo "EXPLAIN of a generated method: the function is inlined into a call of corm.call()"
 psql_ -d "$db" -c "EXPLAIN (VERBOSE, COSTS OFF) SELECT user_get_or(42)" | sed 's/^/  /'
+fi
+
+if [[ $RUNTIME == *" count "* ]]; then
+# 5. count(estimate => true) against the exact count, 1M rows
+psql_ -d "$db" >/dev/null <<'SQL' || { echo "runtime bench: count set-up failed"; exit 1; }
+SELECT corm.register_model('Tally', model_class => 'IdModel', columns => 'v integer');
+INSERT INTO tally (v) SELECT g FROM generate_series(1, 1000000) g;
+VACUUM ANALYZE tally;
+CREATE FUNCTION bench_count_ms(estimate boolean, n integer) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE
+    t0 timestamptz;
+    x bigint;
+    best float8 := 'infinity';
+BEGIN
+    FOR i IN 1..n LOOP
+        t0 := clock_timestamp();
+        x := tally_count(estimate => bench_count_ms.estimate);
+        best := least(best, extract(epoch FROM clock_timestamp() - t0) * 1000);
+    END LOOP;
+    RETURN best;
+END $$;
+SQL
+exact=$(psql_ -d "$db" -c "SELECT round(bench_count_ms(false, $ROUNDS)::numeric, 3)")
+estimate=$(psql_ -d "$db" -c "SELECT round(bench_count_ms(true, $ROUNDS * 4)::numeric, 3)")
+speedup=$(awk -v a="$exact" -v b="$estimate" 'BEGIN { printf "%.0f", (b > 0 ? a / b : 0) }')
+echo
+echo "count on 1,000,000 rows (best of $ROUNDS; estimate best of $((ROUNDS * 4))):"
+echo "  tally_count()                   ${exact} ms"
+echo "  tally_count(estimate => true)   ${estimate} ms   ${speedup}x faster   goal >= 100x   $( [ "$speedup" -ge 100 ] && echo PASS || echo OVER)"
 fi
 
 if [[ $RUNTIME == *" rel "* ]]; then
