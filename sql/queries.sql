@@ -137,3 +137,33 @@ SELECT call, sqlstate_of(call) FROM (VALUES
     ($$SELECT corm.register_relationship('Writer', 'members', 'Member')$$),
     ($$SELECT corm.register_relationship('Review', 'novel', 'Novel')$$)
 ) AS t(call);
+
+-- a method returns what it declares: get is one value, the row or NULL,
+-- usable in WHERE, CASE and COALESCE (0.2)
+BEGIN;
+-- an empty model: first_or_404 has nothing to give
+SELECT count(*) AS members FROM member_view;
+SAVEPOINT empty;
+SELECT member_first_or_404();
+ROLLBACK TO empty;
+INSERT INTO member_view (name) SELECT 'm' || g FROM generate_series(1, 25) g;
+SELECT member_get(-1) IS NULL AS get_is_null,
+       (coalesce(member_get(-1), ROW(0, 'anonymous')::member_view)).name AS get_or_inline,
+       (SELECT count(*) FROM member_view m WHERE member_get(m.id) IS NOT NULL) = member_count() AS in_where,
+       CASE WHEN member_get(-1) IS NULL THEN 'missing' END AS in_case;
+-- Flask-SQLAlchemy 3.0's Query: first_or_404, get_or_404 with a description,
+-- count(estimate), paginate's error_out, count, first and last, iter_pages
+SELECT (member_first_or_404()).id = (SELECT min(id) FROM member_view) AS first_or_404;
+SAVEPOINT described;
+SELECT member_get_or_404(-1, 'no such member');
+ROLLBACK TO described;
+SELECT member_count(estimate => true) >= 0 AS estimated;
+SELECT page, per_page, total, pages, has_prev, has_next, prev_num, next_num, first, last, cardinality(items) AS n
+  FROM member_paginate(page => 3, per_page => 10);
+SELECT page, total, pages, first, last, cardinality(items) AS n
+  FROM member_paginate(page => 99, per_page => 10, error_out => false);
+SELECT page, per_page, first, last FROM member_paginate(page => 0, per_page => 0, error_out => false);
+SELECT total, pages, has_next, cardinality(items) AS n FROM member_paginate(per_page => 10, count => false);
+SELECT array(SELECT corm.iter_pages(member_paginate(12, 1))) AS widget,
+       array(SELECT corm.iter_pages(member_paginate(12, 1), 1, 1, 1, 1)) AS narrow;
+ROLLBACK;

@@ -329,12 +329,34 @@ corm_call(PG_FUNCTION_ARGS)
 			}
 		}
 	}
-	PG_FINALLY();
+	PG_CATCH();
 	{
+		ErrorData  *error;
+		char	   *at = NULL;
+
 		if (counted && entry->in_use > 0)
 			entry->in_use--;
+
+		/*
+		 * The method's SQL is corm's to run, as a SQL function's body is the
+		 * server's: the context names the function, as for a SQL function,
+		 * and not the statement corm kept for it.
+		 */
+		MemoryContextSwitchTo(caller);
+		error = CopyErrorData();
+		FlushErrorState();
+		for (char *c = error->context; c && (c = strstr(c, "SQL statement \"")) != NULL; c++)
+			at = c;
+		if (at)
+		{
+			*at = '\0';
+			error->context = psprintf("%sSQL function \"%s\"", error->context, get_func_name(fn));
+		}
+		ReThrowError(error);
 	}
 	PG_END_TRY();
+	if (counted && entry->in_use > 0)
+		entry->in_use--;
 	SPI_finish();
 	if (isnull)
 		PG_RETURN_NULL();
