@@ -672,19 +672,6 @@ mentions_any(List *columns, List *names)
 	return false;
 }
 
-/* names joined by "_", as PostgreSQL joins a constraint's columns in its name */
-static char *
-joined_names(List *names)
-{
-	StringInfoData buf;
-	ListCell   *lc;
-
-	initStringInfo(&buf);
-	foreach(lc, names)
-		appendStringInfo(&buf, "%s%s", buf.len ? "_" : "", (char *) lfirst(lc));
-	return buf.data;
-}
-
 /*
  * The name PostgreSQL gives an unnamed constraint when the table is made
  * fresh from the plan (makeObjectName, as ChooseConstraintName and
@@ -707,15 +694,15 @@ generated_name(ConKey *p, const char *table, List **taken)
 		case 'u':
 			/* an index's name counts its INCLUDE columns too */
 			label = "key";
-			columns = joined_names(list_concat_copy(p->keys, p->including));
+			columns = corm_joined_names(list_concat_copy(p->keys, p->including));
 			break;
 		case 'f':
 			label = "fkey";
-			columns = joined_names(p->keys);
+			columns = corm_joined_names(p->keys);
 			break;
 		case 'x':
 			label = "excl";
-			columns = joined_names(p->columns);
+			columns = corm_joined_names(p->columns);
 			break;
 		default:
 			{
@@ -1042,17 +1029,6 @@ existing_indexes(Oid relid)
 	return result;
 }
 
-static bool
-name_listed(List *names, const char *name)
-{
-	ListCell   *lc;
-
-	foreach(lc, names)
-		if (strcmp(lfirst(lc), name) == 0)
-			return true;
-	return false;
-}
-
 /*
  * Match the planned indexes with the table's by meaning.  One the table
  * lacks is made (those on columns being added always are); one under
@@ -1111,7 +1087,7 @@ diff_indexes(Relation rel, CormResolved *owner, List *planned, List *new_columns
 
 		if (matched[foreach_current_index(ec)])
 			continue;
-		if (name_listed(owner->row->table_indexes, name))
+		if (corm_name_in(owner->row->table_indexes, name))
 			*drops = lappend(*drops, corm_make_step(CORM_DROP_INDEX, owner, name,
 													psprintf("DROP INDEX %s",
 															 corm_qualified(owner->schema, name))));
@@ -1453,16 +1429,6 @@ diff_trigger(CormResolved *owner)
 	return same ? NIL : corm_plan_trigger(owner, args, existing != NULL);
 }
 
-static bool
-list_has_name(List *names, const char *name)
-{
-	ListCell   *lc;
-
-	foreach(lc, names)
-		if (strcmp(lfirst(lc), name) == 0)
-		return true;
-	return false;
-}
 
 /*
  * The order in which to make the functions of "models" again: a model's
@@ -1491,7 +1457,7 @@ functions_order(List *models)
 
 			/* m is ready when no other pending model is a target of m's */
 			for (int j = 0; j < list_length(pending) && ready; j++)
-				if (j != i && list_has_name(list_nth(leads, j), m))
+				if (j != i && corm_name_in(list_nth(leads, j), m))
 					ready = false;
 			if (ready)
 			{
@@ -1650,7 +1616,7 @@ corm_sync_model(const char *name, bool notices, bool drop_columns)
 			ListCell   *rc;
 
 			foreach(rc, corm_models_to_sync("relationship target", lfirst(lc)))
-				if (!list_has_name(over, lfirst(rc)))
+				if (!corm_name_in(over, lfirst(rc)))
 					over = lappend(over, lfirst(rc));
 		}
 		foreach(lc, functions_order(over))

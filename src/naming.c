@@ -101,3 +101,28 @@ corm_qualified(const char *schema, const char *name)
 {
 	return quote_qualified_identifier(schema, name);
 }
+
+/* whether a list of names holds this one */
+bool
+corm_name_in(List *names, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, names)
+		if (strcmp(lfirst(lc), name) == 0)
+			return true;
+	return false;
+}
+
+/* names joined by "_", as PostgreSQL joins columns in a generated name */
+char *
+corm_joined_names(List *names)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, names)
+		appendStringInfo(&buf, "%s%s", buf.len ? "_" : "", (char *) lfirst(lc));
+	return buf.data;
+}

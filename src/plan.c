@@ -195,29 +195,6 @@ corm_plan_trigger(CormResolved *res, List *args, bool replace)
 	return lappend(steps, corm_make_step(CORM_TRIGGER, res, NULL, buf.data));
 }
 
-/* names joined by "_" */
-static char *
-joined(List *names)
-{
-	StringInfoData buf;
-	ListCell   *lc;
-
-	initStringInfo(&buf);
-	foreach(lc, names)
-		appendStringInfo(&buf, "%s%s", buf.len ? "_" : "", (char *) lfirst(lc));
-	return buf.data;
-}
-
-static bool
-has_name(List *names, const char *name)
-{
-	ListCell   *lc;
-
-	foreach(lc, names)
-		if (strcmp(lfirst(lc), name) == 0)
-			return true;
-	return false;
-}
 
 /* the name PostgreSQL chooses for an unnamed expression index: <table>_<columns>_idx */
 static char *
@@ -235,9 +212,9 @@ expression_index_name(const char *table, IndexStmt *stmt, List *taken)
 
 		names = lappend(names, col ? col : "expr");
 	}
-	name = makeObjectName(table, joined(names), "idx");
-	for (int pass = 1; has_name(taken, name); pass++)
-		name = makeObjectName(table, joined(names), psprintf("idx%d", pass));
+	name = makeObjectName(table, corm_joined_names(names), "idx");
+	for (int pass = 1; corm_name_in(taken, name); pass++)
+		name = makeObjectName(table, corm_joined_names(names), psprintf("idx%d", pass));
 	return name;
 }
 
@@ -286,13 +263,13 @@ plan_one_index(List **planned, CormResolved *owner, CormResolved *holder, CormIn
 	}
 	else if (index->def->key_columns && !index->foreign_key)
 	{
-		name = psprintf("ix_%s_%s", owner->table, joined(index->def->key_columns));
+		name = psprintf("ix_%s_%s", owner->table, corm_joined_names(index->def->key_columns));
 		check_index_name(name, index);
 	}
 	else if (index->foreign_key)
 	{
-		name = psprintf("ix_%s_%s", owner->table, joined(index->def->key_columns));
-		if (strlen(name) >= NAMEDATALEN || has_name(taken, name))
+		name = psprintf("ix_%s_%s", owner->table, corm_joined_names(index->def->key_columns));
+		if (strlen(name) >= NAMEDATALEN || corm_name_in(taken, name))
 			name = expression_index_name(owner->table, index->def->stmt, taken);
 	}
 	else
@@ -380,7 +357,7 @@ starts_with(List *key, List *columns)
 	if (list_length(key) < list_length(columns))
 		return false;
 	foreach(lc, columns)
-		if (!has_name(list_truncate(list_copy(key), list_length(columns)), lfirst(lc)))
+		if (!corm_name_in(list_truncate(list_copy(key), list_length(columns)), lfirst(lc)))
 		return false;
 	return true;
 }
