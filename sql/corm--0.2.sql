@@ -237,13 +237,13 @@ INSERT INTO corm.model_class (name, builtin) VALUES ('Model', true);
  * user's, instantiated for every model (see corm.register_query_method).
  */
 INSERT INTO corm.query_method (query_class, name, args, returns, body, language, volatility, builtin) VALUES
-('BaseQuery', 'get', 'ident @pktype@', '@rowtype@',
- 'SELECT (SELECT corm_row FROM @view@ corm_row WHERE corm_row.@pk@ = ident)', 'sql', 'stable', true),
-('BaseQuery', 'get_or_404', 'ident @pktype@, description text DEFAULT NULL', '@rowtype@',
- 'SELECT coalesce((SELECT corm_row FROM @view@ corm_row WHERE corm_row.@pk@ = ident),
-                 corm.not_found(NULL::@rowtype@, @model@, ident::text, description))', 'sql', 'stable', true),
+('BaseQuery', 'get', '@keyparams@', '@rowtype@',
+ 'SELECT (SELECT corm_row FROM @view@ corm_row WHERE @keymatch@)', 'sql', 'stable', true),
+('BaseQuery', 'get_or_404', '@keyparams@, description text DEFAULT NULL', '@rowtype@',
+ 'SELECT coalesce((SELECT corm_row FROM @view@ corm_row WHERE @keymatch@),
+                 corm.not_found(NULL::@rowtype@, @model@, @keytext@, description))', 'sql', 'stable', true),
 ('BaseQuery', 'first_or_404', 'description text DEFAULT NULL', '@rowtype@',
- 'SELECT coalesce((SELECT corm_row FROM @view@ corm_row ORDER BY corm_row.@pk@ LIMIT 1),
+ 'SELECT coalesce((SELECT corm_row FROM @view@ corm_row ORDER BY @keyorder@ LIMIT 1),
                  corm.not_found(NULL::@rowtype@, @model@, NULL, description))', 'sql', 'stable', true),
 ('BaseQuery', 'count', 'estimate boolean DEFAULT false', 'bigint',
  'SELECT CASE WHEN @function@.estimate AND @relation@ IS NOT NULL
@@ -261,7 +261,7 @@ INSERT INTO corm.query_method (query_class, name, args, returns, body, language,
   FROM (SELECT a.number AS page, a.n, t.total,
                CASE WHEN coalesce(t.total, 0) = 0 THEN 0 ELSE ((t.total + a.n - 1) / a.n)::integer END AS pages,
                corm.page_rows(@model@, a.number, @function@.error_out,
-                   ARRAY(SELECT corm_row FROM @view@ corm_row ORDER BY corm_row.@pk@
+                   ARRAY(SELECT corm_row FROM @view@ corm_row ORDER BY @keyorder@
                           LIMIT a.n OFFSET (a.number - 1)::bigint * a.n)) AS items
           FROM corm.page_args(@function@.page, @function@.per_page, @function@.max_per_page,
                               @function@.error_out) a,

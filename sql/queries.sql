@@ -167,3 +167,14 @@ SELECT total, pages, has_next, cardinality(items) AS n FROM member_paginate(per_
 SELECT array(SELECT corm.iter_pages(member_paginate(12, 1))) AS widget,
        array(SELECT corm.iter_pages(member_paginate(12, 1), 1, 1, 1, 1)) AS narrow;
 ROLLBACK;
+
+-- a composite primary key: get and get_or_404 take one argument per key
+-- column, in the key's order; first_or_404 and paginate order by the whole key
+SELECT count(*) > 0 AS registered FROM corm.register_model('Seat',
+       columns => 'row_no integer, seat text, price int, PRIMARY KEY (row_no, seat)');
+INSERT INTO seat VALUES (2, 'A', 9), (1, 'B', 12), (1, 'A', 10);
+SELECT function_name, function FROM corm.query_methods WHERE model = 'Seat' ORDER BY function_name COLLATE "C";
+SELECT seat_get(1, 'B') AS found, seat_get(3, 'A') IS NULL AS missing, (seat_first_or_404()).seat AS first_seat,
+       array(SELECT (x).row_no || (x).seat FROM unnest((seat_paginate(1, 2)).items) x) AS page_1;
+SELECT seat_get_or_404(9, 'Z');
+SELECT count(*) >= 0 AS dropped FROM corm.drop_model('Seat');

@@ -76,6 +76,11 @@ typedef struct Placeholders
 	const char *function;
 	const char *pagination;
 	const char *relation;		/* the view's name as a literal; NULL when scoped */
+	/* the whole primary key, one column or several, as corm_row's */
+	const char *keyparams;		/* ident <type>, or ident_<col> <type>, ... */
+	const char *keymatch;		/* corm_row.<col> = ident [AND ...] */
+	const char *keyorder;		/* corm_row.<col>[, ...] */
+	const char *keytext;		/* the key's value as text, for messages */
 } Placeholders;
 
 static uint64
@@ -153,7 +158,7 @@ append_placeholder(StringInfo buf, const char *value, const char *name, const ch
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("placeholder @%s@ has no value for model \"%s\"", name, model),
-				 errdetail("@pk@ and @pktype@ need a model with a one-column primary key.")));
+				 errdetail("@pk@ and @pktype@ need a model with a one-column primary key; @keyparams@, @keymatch@, @keyorder@ and @keytext@ take the whole key.")));
 	appendStringInfoString(buf, value);
 }
 
@@ -162,7 +167,7 @@ static char *
 substitute(const char *template, Placeholders *ph)
 {
 	static const char *const names[] = {"view", "table", "rowtype", "pk", "pktype", "model",
-	"function", "pagination", "relation"};
+	"function", "pagination", "relation", "keyparams", "keymatch", "keyorder", "keytext"};
 	StringInfoData buf;
 	const char *p = template;
 
@@ -180,7 +185,8 @@ substitute(const char *template, Placeholders *ph)
 				if (strncmp(p + 1, names[i], len) == 0 && p[len + 1] == '@')
 				{
 					const char *values[] = {ph->view, ph->table, ph->rowtype, ph->pk, ph->pktype,
-					ph->model, ph->function, ph->pagination, ph->relation};
+					ph->model, ph->function, ph->pagination, ph->relation, ph->keyparams,
+					ph->keymatch, ph->keyorder, ph->keytext};
 
 					append_placeholder(&buf, values[i], names[i], ph->model);
 					p += len + 2;
@@ -335,6 +341,71 @@ view_of(CormResolved *res)
 	return corm_view_qualified(res);
 }
 
+/* a model's primary key columns, in the key's order */
+static List *
+key_columns(CormResolved *res)
+{
+	List	   *keys = NIL;
+	ListCell   *lc;
+
+	foreach(lc, res->all_constraints)
+	{
+		Constraint *con = (Constraint *) ((CormElement *) lfirst(lc))->node;
+		ListCell   *kc;
+
+		if (con->contype != CONSTR_PRIMARY)
+			continue;
+		foreach(kc, con->keys)
+		{
+			CormColumn *col = corm_find_column(res->columns, strVal(lfirst(kc)));
+
+			if (col)
+				keys = lappend(keys, col);
+		}
+		return keys;
+	}
+	foreach(lc, res->columns)
+		if (((CormColumn *) lfirst(lc))->primary_key)
+			keys = lappend(keys, lfirst(lc));
+	return keys;
+}
+
+/* @keyparams@, @keymatch@, @keyorder@ and @keytext@: the whole key */
+static void
+key_placeholders(Placeholders *ph, CormResolved *res)
+{
+	List	   *keys = key_columns(res);
+	StringInfoData params;
+	StringInfoData match;
+	StringInfoData order;
+	StringInfoData text;
+	ListCell   *lc;
+
+	initStringInfo(&params);
+	initStringInfo(&match);
+	initStringInfo(&order);
+	initStringInfo(&text);
+	foreach(lc, keys)
+	{
+		CormColumn *col = lfirst(lc);
+		bool		first = foreach_current_index(lc) == 0;
+		char	   *param = list_length(keys) == 1 ? "ident" :
+			(char *) quote_identifier(psprintf("ident_%s", col->name));
+		char	   *type = col->is_serial ? format_type_with_typemod(col->typid, -1) : corm_type_sql(col);
+
+		appendStringInfo(&params, "%s%s %s", first ? "" : ", ", param, type);
+		appendStringInfo(&match, "%scorm_row.%s = %s", first ? "" : " AND ",
+						 quote_identifier(col->name), param);
+		appendStringInfo(&order, "%scorm_row.%s", first ? "" : ", ", quote_identifier(col->name));
+		appendStringInfo(&text, "%s%s::text", first ? "" : ", ", param);
+	}
+	ph->keyparams = keys ? params.data : NULL;
+	ph->keymatch = keys ? match.data : NULL;
+	ph->keyorder = keys ? order.data : NULL;
+	ph->keytext = keys == NIL ? NULL : list_length(keys) == 1 ? text.data :
+		psprintf("concat_ws(', ', %s)", text.data);
+}
+
 static void
 model_placeholders(Placeholders *ph, CormResolved *res, const char *fname)
 {
@@ -351,6 +422,7 @@ model_placeholders(Placeholders *ph, CormResolved *res, const char *fname)
 	ph->function = quote_identifier(fname);
 	ph->pagination = corm_qualified(res->schema, psprintf("%s_pagination", res->basename));
 	ph->relation = quote_literal_cstr(ph->view);
+	key_placeholders(ph, res);
 }
 
 /*
@@ -382,9 +454,9 @@ plan_methods(CormResolved *res, CormResolved *target, const char *prefix, const 
 					  strstr(m->returns, "@table@")))
 			continue;
 		model_placeholders(&ph, target, fname);
-		/* BaseQuery's methods by key are for models with a one-column key */
+		/* a method over @pk@ or @pktype@ is for models with a one-column key */
 		if (ph.pk == NULL && strcmp(m->query_class, "BaseQuery") == 0 &&
-			(strstr(m->body, "@pk") || strstr(m->args, "@pk")))
+			(strstr(m->body, "@pk@") || strstr(m->args, "@pk@") || strstr(m->args, "@pktype@")))
 			continue;
 		if (scope)
 		{
