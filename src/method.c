@@ -312,6 +312,11 @@ corm_call(PG_FUNCTION_ARGS)
 		entry->in_use++;
 		counted = true;
 		rc = SPI_execute_plan_with_paramlist(entry->plan, params, entry->read_only, 1);
+		if (rc == SPI_ERROR_TRANSACTION)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+					 errmsg("query method %s cannot commit or roll back", format_procedure(fn)),
+					 errhint("A method runs inside its caller's transaction; leave out transaction control.")));
 		if (rc < 0)
 			elog(ERROR, "could not run function %u: %s", fn, SPI_result_code_string(rc));
 		if (SPI_processed > 0 && SPI_tuptable)

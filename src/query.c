@@ -1005,7 +1005,8 @@ record_function(const char *model, CormFunction *f)
 		values[i] = fields[i] ? CStringGetTextDatum(fields[i]) : (Datum) 0;
 		nulls[i] = fields[i] ? ' ' : 'n';
 	}
-	if (!corm_catalog_has("query_function", "catalog_form"))
+	/* catalog_form and body came in one update: a catalog has both or neither */
+	if (!corm_catalog_has("query_function", "body"))
 	{
 		/* a catalog of 0.1's, not updated yet */
 		if (corm_catalog_spi("INSERT INTO corm.query_function"
@@ -1013,19 +1014,6 @@ record_function(const char *model, CormFunction *f)
 							 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
 							 " ON CONFLICT (model, name) DO UPDATE SET kind = $3, method = $4,"
 							 " relationship = $5, target = $6, signature = $7, definition = $8",
-							 8, types, values, nulls) < 0)
-			elog(ERROR, "could not record function %s", f->signature);
-		return;
-	}
-	if (!corm_catalog_has("query_function", "body"))
-	{
-		if (corm_catalog_spi("INSERT INTO corm.query_function"
-							 " (model, name, kind, method, relationship, target, signature, definition,"
-							 "  catalog_form)"
-							 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, corm.catalog_form($3, $7))"
-							 " ON CONFLICT (model, name) DO UPDATE SET kind = $3, method = $4,"
-							 " relationship = $5, target = $6, signature = $7, definition = $8,"
-							 " catalog_form = corm.catalog_form($3, $7)",
 							 8, types, values, nulls) < 0)
 			elog(ERROR, "could not record function %s", f->signature);
 		return;
@@ -1089,12 +1077,6 @@ corm_sync_functions(CormResolved *res)
 			  "SELECT name, kind, signature,"
 			  "       CASE WHEN catalog_form IS NULL OR catalog_form = corm.catalog_form(kind, signature)"
 			  "            THEN definition || coalesce(E'\\n' || body, '') END,"
-			  "       method, relationship"
-			  "  FROM corm.query_function WHERE model = $1 ORDER BY name" :
-			  corm_catalog_has("query_function", "catalog_form") ?
-			  "SELECT name, kind, signature,"
-			  "       CASE WHEN catalog_form IS NULL OR catalog_form = corm.catalog_form(kind, signature)"
-			  "            THEN definition END,"
 			  "       method, relationship"
 			  "  FROM corm.query_function WHERE model = $1 ORDER BY name" :
 			  "SELECT name, kind, signature, definition, method, relationship"

@@ -405,12 +405,13 @@ write_indexes(const char *table, const char *name, List *indexes, const char *in
 
 	if (!corm_catalog_has(table, "indexes"))
 		return;
-	if (corm_catalog_spi(strcmp(table, "model") == 0 ?
-						 "UPDATE corm.model SET indexes = $2, inheritance = $3 WHERE name = $1"
-						 " AND (indexes, inheritance) IS DISTINCT FROM ($2, $3)" :
-						 psprintf("UPDATE corm.%s SET indexes = $2 WHERE name = $1"
-								  " AND indexes IS DISTINCT FROM $2 AND $3 IS NULL", table),
-						 3, types, values, nulls) < 0)
+	if ((strcmp(table, "model") == 0 ?
+		 corm_catalog_spi("UPDATE corm.model SET indexes = $2, inheritance = $3 WHERE name = $1"
+						  " AND (indexes, inheritance) IS DISTINCT FROM ($2, $3)",
+						  3, types, values, nulls) :
+		 corm_catalog_spi(psprintf("UPDATE corm.%s SET indexes = $2 WHERE name = $1"
+								   " AND indexes IS DISTINCT FROM $2", table),
+						  2, types, values, nulls)) < 0)
 		elog(ERROR, "could not write corm's catalog");
 }
 
