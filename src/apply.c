@@ -1360,16 +1360,14 @@ plan_own_table(CormResolved *res, bool drop_columns, bool *rebuild, List **index
 							corm_qualified(res->schema, res->table)),
 					 errdetail("Model \"%s\" would create a table by that name.", res->row->name),
 					 errhint("Pass another tablename => '...' for model \"%s\".", res->row->name)));
-		*indexes = corm_plan_indexes(res, list_make1(res));
-		return corm_plan_model(res);
+		return corm_plan_model(res, indexes);
 	}
 	if (!OidIsValid(relid))
 	{
 		ereport(WARNING,
 				(errmsg("table %s of model \"%s\" was dropped outside corm; creating it again",
 						corm_qualified(res->schema, res->table), res->row->name)));
-		*indexes = corm_plan_indexes(res, list_make1(res));
-		return corm_plan_model(res);
+		return corm_plan_model(res, indexes);
 	}
 	return diff_table(res, relid, true, drop_columns, rebuild, indexes);
 }

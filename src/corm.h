@@ -365,7 +365,7 @@ typedef struct CormPlannedIndex
 
 extern List *corm_plan_indexes(CormResolved *owner, List *holders);
 extern List *corm_plan_index_steps(List *planned, CormResolved *only);
-extern List *corm_plan_model(CormResolved *res);
+extern List *corm_plan_model(CormResolved *res, List **indexes);
 extern CormStep *corm_plan_add_column(CormResolved *res, CormColumn *col);
 extern CormStep *corm_plan_add_constraint(CormResolved *res, CormElement *elem);
 extern CormStep *corm_make_step(CormStepKind kind, CormResolved *res, const char *object, char *sql);

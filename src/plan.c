@@ -443,9 +443,12 @@ corm_plan_index_steps(List *planned, CormResolved *only)
 	return steps;
 }
 
-/* every statement that creates a model's objects from nothing */
+/*
+ * Every statement that creates a model's objects from nothing; *indexes,
+ * when asked for, gets the indexes planned for a table of its own.
+ */
 List *
-corm_plan_model(CormResolved *res)
+corm_plan_model(CormResolved *res, List **indexes)
 {
 	List	   *steps = NIL;
 	ListCell   *lc;
@@ -466,8 +469,13 @@ corm_plan_model(CormResolved *res)
 												 psprintf("SET LOCAL default_tablespace = %s",
 														  quote_identifier(res->tablespace))));
 			steps = lappend(steps, plan_create_table(res));
-			steps = list_concat(steps, corm_plan_index_steps(corm_plan_indexes(res, list_make1(res)),
-															 NULL));
+			{
+				List	   *planned = corm_plan_indexes(res, list_make1(res));
+
+				if (indexes)
+					*indexes = planned;
+				steps = list_concat(steps, corm_plan_index_steps(planned, NULL));
+			}
 			steps = list_concat(steps, corm_plan_trigger(res, corm_onupdate_args(res->table_onupdate),
 														 false));
 			break;
