@@ -103,6 +103,50 @@ DROP TABLE pr_note_functions;
 RESET ROLE;
 SET search_path = :saved_path;
 
+-- a get reads the key's index itself (src/method.c) and keeps the view's
+-- privileges and row security: as a member of alice, after the membership
+-- is revoked, granted, revoked and under a policy, in one session, bob gets
+-- what the view shows him
+SET ROLE corm_regress_alice;
+GRANT EXECUTE ON FUNCTION priv_alice.pr_note_get(integer) TO corm_regress_bob;
+RESET ROLE;
+SET ROLE corm_regress_bob;
+SELECT (priv_alice.pr_note_get(1)).body AS as_member;
+RESET ROLE;
+REVOKE corm_regress_alice FROM corm_regress_bob;
+SET ROLE corm_regress_bob;
+SELECT (priv_alice.pr_note_get(1)).body AS no_longer_member;
+RESET ROLE;
+SET ROLE corm_regress_alice;
+GRANT SELECT ON priv_alice.pr_note_view TO corm_regress_bob;
+RESET ROLE;
+SET ROLE corm_regress_bob;
+SELECT (priv_alice.pr_note_get(1)).body AS granted;
+RESET ROLE;
+SET ROLE corm_regress_alice;
+REVOKE SELECT ON priv_alice.pr_note_view FROM corm_regress_bob;
+RESET ROLE;
+SET ROLE corm_regress_bob;
+SELECT (priv_alice.pr_note_get(1)).body AS revoked;
+RESET ROLE;
+SET ROLE corm_regress_alice;
+GRANT SELECT ON priv_alice.pr_note_view TO corm_regress_bob;
+ALTER TABLE priv_alice.pr_note ENABLE ROW LEVEL SECURITY;
+ALTER TABLE priv_alice.pr_note FORCE ROW LEVEL SECURITY;
+CREATE POLICY pr_none ON priv_alice.pr_note USING (body <> 'mine');
+RESET ROLE;
+SET ROLE corm_regress_bob;
+SELECT priv_alice.pr_note_get(1) IS NULL AS hidden_by_policy,
+       (SELECT count(*) FROM priv_alice.pr_note_view) AS view_rows;
+RESET ROLE;
+SET ROLE corm_regress_alice;
+DROP POLICY pr_none ON priv_alice.pr_note;
+ALTER TABLE priv_alice.pr_note NO FORCE ROW LEVEL SECURITY;
+ALTER TABLE priv_alice.pr_note DISABLE ROW LEVEL SECURITY;
+REVOKE SELECT ON priv_alice.pr_note_view FROM corm_regress_bob;
+RESET ROLE;
+GRANT corm_regress_alice TO corm_regress_bob;
+
 -- clean up as the owners
 SET ROLE corm_regress_bob;
 SELECT corm.drop_model('PrTag');
