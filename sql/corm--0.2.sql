@@ -267,6 +267,12 @@ INSERT INTO corm.query_method (query_class, name, args, returns, body, language,
                               @function@.error_out) a,
                LATERAL (SELECT CASE WHEN coalesce(@function@.count, true)
                                     THEN (SELECT count(*) FROM @view@) END AS total) t) p',
+ 'sql', 'stable', true),
+('BaseQuery', 'keyset',
+ 'per_page integer DEFAULT 20, after text DEFAULT NULL, before text DEFAULT NULL, order_by text DEFAULT NULL',
+ '@keyset@',
+ 'SELECT corm.keyset(NULL::@keyset@, @keysource@, @keycolumns@, @function@.per_page,
+                    @function@.after, @function@.before, @function@.order_by)',
  'sql', 'stable', true);
 
 SELECT pg_catalog.pg_extension_config_dump('corm.meta', 'WHERE NOT builtin');
@@ -407,6 +413,14 @@ CREATE FUNCTION corm.call_volatile(result anyelement, method regprocedure)
     RETURNS anyelement AS 'MODULE_PATHNAME', 'corm_call' LANGUAGE C VOLATILE;
 CREATE FUNCTION corm.call_volatile(result anyelement, method regprocedure, VARIADIC args "any")
     RETURNS anyelement AS 'MODULE_PATHNAME', 'corm_call' LANGUAGE C VOLATILE;
+
+-- BaseQuery's keyset pages: the rows of a view (rows), or of a
+-- relationship's function for a parent row (scope, parent), past a bookmark
+-- in an order over the model's columns with the key (key) as the tie-breaker;
+-- the page as the model's <name>_keyset_page type (src/keyset.c)
+CREATE FUNCTION corm.keyset(page anyelement, rows regclass, scope regprocedure, parent "any",
+                            key text[], per_page integer, after text, before text, order_by text)
+    RETURNS anyelement AS 'MODULE_PATHNAME', 'corm_keyset' LANGUAGE C STABLE;
 
 -- get_or_404's and first_or_404's refusal: no_data_found naming the model
 -- and the key, or the description given (Flask's abort(404, description))

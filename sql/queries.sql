@@ -178,3 +178,69 @@ SELECT seat_get(1, 'B') AS found, seat_get(3, 'A') IS NULL AS missing, (seat_fir
        array(SELECT (x).row_no || (x).seat FROM unnest((seat_paginate(1, 2)).items) x) AS page_1;
 SELECT seat_get_or_404(9, 'Z');
 SELECT count(*) >= 0 AS dropped FROM corm.drop_model('Seat');
+
+-- keyset pages (beyond Flask-SQLAlchemy, whose pagination is OFFSET only):
+-- bookmarks forward and back, an order over the model's columns with the key
+-- as the tie-breaker, NULLs where PostgreSQL puts them, rows inserted and
+-- deleted between pages neither repeated nor skipped; bookmarks and
+-- order_by refused as 22023 (42703 for a column that is not the model's)
+SELECT count(*) > 0 AS registered FROM corm.register_model('Story',
+       columns => 'id integer PRIMARY KEY, title text NOT NULL, score integer');
+INSERT INTO story VALUES (1, 'b', 2), (2, 'a', NULL), (3, 'c', 1), (4, 'a', 2), (5, 'b', NULL),
+                         (6, 'c', 3), (7, 'a', 1);
+SELECT per_page, has_next, has_prev, array(SELECT (x).id FROM unnest(items) x) AS ids,
+       next IS NOT NULL AS has_bookmark FROM story_keyset(3);
+CREATE FUNCTION pg_temp.story_walk(order_by text, per_page integer DEFAULT 2) RETURNS text[]
+LANGUAGE plpgsql AS $$
+DECLARE
+    p story_keyset_page;
+    b text;
+    pages text[] := '{}';
+BEGIN
+    LOOP
+        p := story_keyset(per_page, after => b, order_by => order_by);
+        pages := pages || array(SELECT (x).id FROM unnest(p.items) x)::text;
+        EXIT WHEN NOT p.has_next;
+        b := p.next;
+    END LOOP;
+    RETURN pages;
+END $$;
+SELECT pg_temp.story_walk(NULL) AS by_key,
+       pg_temp.story_walk('score DESC, title') AS by_score_desc,
+       pg_temp.story_walk('score, title DESC', 3) AS by_score;
+SELECT array_agg(id ORDER BY score DESC, title, id) AS score_desc_order,
+       array_agg(id ORDER BY score, title DESC, id) AS score_order FROM story;
+-- back from the third page by its prev bookmark, and forward again
+WITH p1 AS (SELECT * FROM story_keyset(2, order_by => 'title')),
+     p2 AS (SELECT k.* FROM p1, story_keyset(2, after => p1.next, order_by => 'title') k),
+     p3 AS (SELECT k.* FROM p2, story_keyset(2, after => p2.next, order_by => 'title') k),
+     back AS (SELECT k.* FROM p3, story_keyset(2, before => p3.prev, order_by => 'title') k)
+SELECT (SELECT array(SELECT (x).id FROM unnest(items) x) FROM p3) AS third,
+       (SELECT array(SELECT (x).id FROM unnest(items) x) FROM back) AS back_to_second,
+       (SELECT has_prev FROM back) AS back_has_prev, (SELECT has_next FROM back) AS back_has_next;
+-- rows inserted before the bookmark and deleted after it between two pages
+SELECT next AS bookmark FROM story_keyset(3) \gset
+INSERT INTO story VALUES (0, 'z', 0);
+DELETE FROM story WHERE id = 4;
+SELECT array(SELECT (x).id FROM unnest(items) x) AS after_changes, has_prev
+  FROM story_keyset(3, after => :'bookmark');
+SELECT story_keyset(order_by => 'rating');
+SELECT story_keyset(order_by => 'title; DROP TABLE story');
+SELECT story_keyset(order_by => 'title DESC NULLS FIRST');
+SELECT story_keyset(order_by => 'title, title');
+SELECT story_keyset(per_page => 0);
+SELECT story_keyset(after => 'not a bookmark');
+SELECT story_keyset(after => :'bookmark', order_by => 'title');
+SELECT story_keyset(after => overlay(:'bookmark' placing 'A' from 3 for 1));
+SELECT story_keyset(after => :'bookmark', before => :'bookmark');
+-- a relationship's rows page too, scoped to the parent
+SELECT count(*) > 0 AS registered FROM corm.register_model('Chapter',
+       columns => 'id integer PRIMARY KEY, story_id integer REFERENCES story, n integer');
+SELECT count(*) > 0 AS related FROM corm.register_relationship('Story', 'chapters', 'Chapter');
+INSERT INTO chapter SELECT g, 1 + g % 2, g FROM generate_series(1, 9) g;
+SELECT chapter_keyset(after => :'bookmark');
+SELECT s.id, array(SELECT (x).id FROM unnest(k.items) x) AS first_page, k.has_next,
+       array(SELECT (x).id FROM unnest((story_chapters_keyset(s, 2, after => k.next, order_by => 'n DESC')).items) x) AS second_page
+  FROM story_view s, story_chapters_keyset(s, 2, order_by => 'n DESC') k WHERE s.id IN (1, 2) ORDER BY s.id;
+SELECT count(*) >= 0 AS dropped FROM corm.drop_model('Chapter', cascade => true);
+SELECT count(*) >= 0 AS dropped FROM corm.drop_model('Story', cascade => true);

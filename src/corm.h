@@ -9,6 +9,7 @@
  *   execute.c  run generated DDL, telling the call's listeners
  *   meta.c     call a meta policy's functions (naming)
  *   method.c   corm.call(): a query method's SQL, with a plan kept per session
+ *   keyset.c   corm.keyset(): BaseQuery's keyset pages, bookmarks and their checks
  *   resolve.c  a model's full column list (model class, mixins, parents)
  *   plan.c     the objects a model needs, as plain structures and DDL text
  *              (its table, constraints, indexes, trigger)

@@ -81,6 +81,9 @@ typedef struct Placeholders
 	const char *keymatch;		/* corm_row.<col> = ident [AND ...] */
 	const char *keyorder;		/* corm_row.<col>[, ...] */
 	const char *keytext;		/* the key's value as text, for messages */
+	const char *keycolumns;		/* the key's column names, a text[] */
+	const char *keyset;			/* the model's keyset page row type */
+	const char *keysource;		/* the rows corm.keyset() reads: the view, or the scope and parent */
 } Placeholders;
 
 static uint64
@@ -167,7 +170,8 @@ static char *
 substitute(const char *template, Placeholders *ph)
 {
 	static const char *const names[] = {"view", "table", "rowtype", "pk", "pktype", "model",
-	"function", "pagination", "relation", "keyparams", "keymatch", "keyorder", "keytext"};
+	"function", "pagination", "relation", "keyparams", "keymatch", "keyorder", "keytext",
+	"keycolumns", "keyset", "keysource"};
 	StringInfoData buf;
 	const char *p = template;
 
@@ -186,7 +190,8 @@ substitute(const char *template, Placeholders *ph)
 				{
 					const char *values[] = {ph->view, ph->table, ph->rowtype, ph->pk, ph->pktype,
 					ph->model, ph->function, ph->pagination, ph->relation, ph->keyparams,
-					ph->keymatch, ph->keyorder, ph->keytext};
+					ph->keymatch, ph->keyorder, ph->keytext, ph->keycolumns, ph->keyset,
+					ph->keysource};
 
 					append_placeholder(&buf, values[i], names[i], ph->model);
 					p += len + 2;
@@ -370,7 +375,9 @@ key_columns(CormResolved *res)
 	return keys;
 }
 
-/* @keyparams@, @keymatch@, @keyorder@ and @keytext@: the whole key */
+static char *tables_literal(List *tables);
+
+/* @keyparams@, @keymatch@, @keyorder@, @keytext@ and @keycolumns@: the whole key */
 static void
 key_placeholders(Placeholders *ph, CormResolved *res)
 {
@@ -404,6 +411,15 @@ key_placeholders(Placeholders *ph, CormResolved *res)
 	ph->keyorder = keys ? order.data : NULL;
 	ph->keytext = keys == NIL ? NULL : list_length(keys) == 1 ? text.data :
 		psprintf("concat_ws(', ', %s)", text.data);
+	ph->keycolumns = NULL;
+	if (keys)
+	{
+		List	   *names = NIL;
+
+		foreach(lc, keys)
+			names = lappend(names, makeString(((CormColumn *) lfirst(lc))->name));
+		ph->keycolumns = psprintf("%s::pg_catalog.text[]", quote_literal_cstr(tables_literal(names)));
+	}
 }
 
 static void
@@ -422,6 +438,9 @@ model_placeholders(Placeholders *ph, CormResolved *res, const char *fname)
 	ph->function = quote_identifier(fname);
 	ph->pagination = corm_qualified(res->schema, psprintf("%s_pagination", res->basename));
 	ph->relation = quote_literal_cstr(ph->view);
+	ph->keyset = corm_qualified(res->schema, psprintf("%s_keyset_page", res->basename));
+	ph->keysource = psprintf("%s::pg_catalog.regclass, NULL::pg_catalog.regprocedure, NULL::pg_catalog.text",
+							 ph->relation);
 	key_placeholders(ph, res);
 }
 
@@ -463,6 +482,9 @@ plan_methods(CormResolved *res, CormResolved *target, const char *prefix, const 
 			ph.view = psprintf("%s(%s.parent)", scope, quote_identifier(fname));
 			ph.table = ph.view;
 			ph.relation = "NULL";
+			ph.keysource = psprintf("NULL::pg_catalog.regclass, %s::pg_catalog.regprocedure, %s.parent",
+									quote_literal_cstr(psprintf("%s(%s)", scope, view_of(res))),
+									quote_identifier(fname));
 		}
 		args = substitute(m->args, &ph);
 		if (scope)
@@ -793,6 +815,21 @@ plan_pagination(CormResolved *res)
 	return f;
 }
 
+/* the keyset page row type of a model (corm.keyset(), src/keyset.c) */
+static CormFunction *
+plan_keyset_page(CormResolved *res)
+{
+	CormFunction *f = palloc0(sizeof(CormFunction));
+
+	f->name = psprintf("%s_keyset_page", res->basename);
+	corm_check_identifier(f->name, "type name", res->row->name);
+	f->kind = "type";
+	f->signature = corm_qualified(res->schema, f->name);
+	f->definition = psprintf("CREATE TYPE %s AS (items %s[], per_page integer, has_next boolean,\n"
+							 "    has_prev boolean, next text, prev text)", f->signature, view_of(res));
+	return f;
+}
+
 /* everything generated for a model's queries */
 List *
 corm_plan_functions(CormResolved *res)
@@ -803,7 +840,7 @@ corm_plan_functions(CormResolved *res)
 
 	if (res->kind == CORM_ABSTRACT)
 		return NIL;
-	result = list_make1(plan_pagination(res));
+	result = list_make2(plan_pagination(res), plan_keyset_page(res));
 	result = list_concat(result, plan_methods(res, res, res->basename, NULL,
 											  effective_query_class(res), NULL));
 	n = query(corm_catalog_has("relationship", "secondary") ?
@@ -1032,26 +1069,30 @@ record_function(const char *model, CormFunction *f)
 }
 
 /*
- * Make the Pagination type of a relationship's target ahead of the target's
- * own functions when it is missing.  Models whose relationships lead to each
- * other in a circle each return the other's type, so when their views are
- * made again (a parent's column retyped under a joined child) one of them
- * comes first; the target's sync then keeps the type, as one whose
- * definition is the same.
+ * Make the Pagination and keyset page types of a relationship's target
+ * ahead of the target's own functions when they are missing.  Models whose
+ * relationships lead to each other in a circle each return the other's
+ * types, so when their views are made again (a parent's column retyped
+ * under a joined child) one of them comes first; the target's sync then
+ * keeps the types, as ones whose definitions are the same.
  */
 static void
-sync_target_pagination(const char *target)
+sync_target_types(const char *target)
 {
 	CormResolved *res = corm_resolve_model(target, false);
-	CormFunction *f;
+	CormFunction *types[2];
 
 	if (res->kind == CORM_ABSTRACT)
 		return;
-	f = plan_pagination(res);
-	if (object_exists(f->kind, f->signature))
-		return;
-	run(f->definition);
-	record_function(res->row->name, f);
+	types[0] = plan_pagination(res);
+	types[1] = plan_keyset_page(res);
+	for (int i = 0; i < 2; i++)
+	{
+		if (object_exists(types[i]->kind, types[i]->signature))
+			continue;
+		run(types[i]->definition);
+		record_function(res->row->name, types[i]);
+	}
 }
 
 /* bring the functions of a model to its query class and relationships */
@@ -1143,7 +1184,7 @@ corm_sync_functions(CormResolved *res)
 			ErrorContextCallback callback = {error_context_stack, generate_error_callback, &ctx};
 
 			if (f->target)
-				sync_target_pagination(f->target);
+				sync_target_types(f->target);
 			error_context_stack = &callback;
 			run(f->definition);
 			if (f->checked)

@@ -73,8 +73,8 @@ SELECT throws_ok($$SELECT corm.drop_model('LfPerson')$$, '2BP01', NULL,
 SELECT throws_ok($$SELECT corm.drop_model('LfStaff')$$, '2BP01', NULL,
                  'so it does for the middle of the hierarchy');
 SELECT is(relations_like('lf\_person%') || relations_like('lf\_staff%'),
-          ARRAY['lf_person', 'lf_person_id_seq', 'lf_person_pagination', 'lf_person_pkey', 'lf_person_view',
-                'lf_staff', 'lf_staff_pagination', 'lf_staff_pkey', 'lf_staff_view'],
+          ARRAY['lf_person', 'lf_person_id_seq', 'lf_person_keyset_page', 'lf_person_pagination', 'lf_person_pkey',
+                'lf_person_view', 'lf_staff', 'lf_staff_keyset_page', 'lf_staff_pagination', 'lf_staff_pkey', 'lf_staff_view'],
           'after the refusals everything is still there');
 SELECT is((SELECT count(*)::int FROM lf_boss_view), 1, 'and so are the rows');
 SELECT lives_ok($$SELECT corm.drop_model('LfBoss')$$, 'a model without dependents is dropped without cascade');

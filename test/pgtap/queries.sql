@@ -144,13 +144,13 @@ SELECT has_function('tap_queries', 'qr_plain_client_get', ARRAY['integer'], 'QrP
 SELECT hasnt_function('tap_queries', 'qr_plain_client_named', ARRAY['text'], 'but not its model class''s named');
 SELECT hasnt_function('tap_queries', 'qr_plain_client_get_or', ARRAY['integer', 'qr_plain_client_view'], 'nor get_or');
 SELECT is(functions_like('qr\_plain\_client\_%'),
-          ARRAY['qr_plain_client_count(boolean)', 'qr_plain_client_first_or_404(text)', 'qr_plain_client_get(integer)', 'qr_plain_client_get_or_404(integer,text)',
+          ARRAY['qr_plain_client_count(boolean)', 'qr_plain_client_first_or_404(text)', 'qr_plain_client_get(integer)', 'qr_plain_client_get_or_404(integer,text)', 'qr_plain_client_keyset(integer,text,text,text)',
                 'qr_plain_client_paginate(integer,integer,integer,boolean,boolean)'],
           'QrPlainClient has exactly BaseQuery''s functions');
 -- three levels of query classes
 SELECT is(functions_like('qr\_deep\_%'),
           ARRAY['qr_deep_count(boolean)', 'qr_deep_first_named(text)', 'qr_deep_first_or_404(text)', 'qr_deep_get(integer)', 'qr_deep_get_or(integer,qr_deep_view)',
-                'qr_deep_get_or_404(integer,text)', 'qr_deep_named(text)', 'qr_deep_paginate(integer,integer,integer,boolean,boolean)'],
+                'qr_deep_get_or_404(integer,text)', 'qr_deep_keyset(integer,text,text,text)', 'qr_deep_named(text)', 'qr_deep_paginate(integer,integer,integer,boolean,boolean)'],
           'QrDeep has the methods of QrDeepQuery, QrCountingQuery, QrGetOrQuery and BaseQuery');
 -- a joined subclass: its own functions over its own view
 SELECT has_function('tap_queries', 'qr_vip_client_named', ARRAY['text'], 'the joined QrVipClient inherits the query class: named');
@@ -300,17 +300,17 @@ SELECT hasnt_function('tap_queries', 'qr_switch_named', ARRAY['text'], 'named is
 SELECT hasnt_function('tap_queries', 'qr_switch_get_or', ARRAY['integer', 'qr_switch_view'], 'get_or is dropped');
 SELECT has_function('tap_queries', 'qr_switch_get', ARRAY['integer'], 'get stays');
 SELECT is((SELECT array_agg(method ORDER BY method COLLATE "C") FROM corm.query_methods WHERE model = 'QrSwitch'),
-          ARRAY['count', 'first_or_404', 'get', 'get_or_404', 'paginate'], 'corm.query_methods lists only BaseQuery''s');
+          ARRAY['count', 'first_or_404', 'get', 'get_or_404', 'keyset', 'paginate'], 'corm.query_methods lists only BaseQuery''s');
 SELECT lives_ok($$SELECT corm.register_model('QrSwitch', model_class => 'QrIdModel', query_class => 'QrDeepQuery', columns => 'name text')$$,
                 'QrSwitch registered again with QrDeepQuery');
 SELECT is(functions_like('qr\_switch\_%'),
           ARRAY['qr_switch_count(boolean)', 'qr_switch_first_named(text)', 'qr_switch_first_or_404(text)', 'qr_switch_get(integer)', 'qr_switch_get_or(integer,qr_switch_view)',
-                'qr_switch_get_or_404(integer,text)', 'qr_switch_named(text)', 'qr_switch_paginate(integer,integer,integer,boolean,boolean)'],
+                'qr_switch_get_or_404(integer,text)', 'qr_switch_keyset(integer,text,text,text)', 'qr_switch_named(text)', 'qr_switch_paginate(integer,integer,integer,boolean,boolean)'],
           'and gets QrDeepQuery''s methods back');
 SELECT lives_ok($$SELECT corm.register_model('QrSwitch', model_class => 'QrIdModel', columns => 'name text')$$,
                 'QrSwitch registered again without a query class');
 SELECT is(functions_like('qr\_switch\_%'),
-          ARRAY['qr_switch_count(boolean)', 'qr_switch_first_or_404(text)', 'qr_switch_get(integer)', 'qr_switch_get_or_404(integer,text)', 'qr_switch_paginate(integer,integer,integer,boolean,boolean)'],
+          ARRAY['qr_switch_count(boolean)', 'qr_switch_first_or_404(text)', 'qr_switch_get(integer)', 'qr_switch_get_or_404(integer,text)', 'qr_switch_keyset(integer,text,text,text)', 'qr_switch_paginate(integer,integer,integer,boolean,boolean)'],
           'back to its model class''s BaseQuery: only BaseQuery''s functions');
 
 -- ---------------------------------- generated functions: plain, inlinable SQL
