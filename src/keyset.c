@@ -33,6 +33,8 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
 #include "parser/scansup.h"
 #include "utils/regproc.h"
 #include "utils/lsyscache.h"
@@ -389,6 +391,67 @@ read_bookmark(const char *which, const char *bookmark, const char *rowtype, cons
 
 /* ---------- the page ---------- */
 
+/*
+ * The statements of keyset pages, prepared once per session and statement
+ * (its text and its parameters' types): a page costs no planning, and the
+ * plan cache makes a plan again when a relation it reads changes.
+ */
+#define PAGE_KEY_SIZE 1024
+#define PAGE_PLANS_MAX 512
+
+typedef struct PagePlan
+{
+	char		key[PAGE_KEY_SIZE];
+	SPIPlanPtr	plan;
+} PagePlan;
+
+static HTAB *page_plans = NULL;
+
+static SPIPlanPtr
+page_plan(const char *sql, int nparams, Oid *types)
+{
+	StringInfoData key;
+	PagePlan   *entry;
+	bool		found;
+	SPIPlanPtr	plan;
+
+	initStringInfo(&key);
+	appendStringInfoString(&key, sql);
+	for (int i = 0; i < nparams; i++)
+		appendStringInfo(&key, "|%u", types[i]);
+	if (page_plans == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = PAGE_KEY_SIZE;
+		ctl.entrysize = sizeof(PagePlan);
+		ctl.hcxt = CacheMemoryContext;
+		page_plans = hash_create("corm keyset plans", 32, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	}
+	if (key.len < PAGE_KEY_SIZE)
+	{
+		entry = hash_search(page_plans, key.data, HASH_FIND, NULL);
+		if (entry)
+			return entry->plan;
+	}
+	/*
+	 * One plan for every bookmark: planned for a bookmark's own values the
+	 * statement looks cheaper (few rows past it), so the plan cache would
+	 * plan it again on every page
+	 */
+	plan = SPI_prepare_cursor(sql, nparams, types, CURSOR_OPT_GENERIC_PLAN);
+	if (plan == NULL)
+		elog(ERROR, "could not prepare a keyset page: %s", SPI_result_code_string(SPI_result));
+	/* a statement too long for the key, or one more than the cache holds, runs unkept */
+	if (key.len >= PAGE_KEY_SIZE || hash_get_num_entries(page_plans) >= PAGE_PLANS_MAX)
+		return plan;
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "could not keep a keyset page's plan");
+	entry = hash_search(page_plans, key.data, HASH_ENTER, &found);
+	entry->plan = plan;
+	return plan;
+}
+
 static Oid
 first_argtype(Oid fn)
 {
@@ -664,12 +727,12 @@ corm_keyset(PG_FUNCTION_ARGS)
 		n = 0;					/* no parent: no rows */
 	else
 	{
-		if (SPI_execute_with_args(sql.data, nparams, types, params, NULL, true, 0) != SPI_OK_SELECT)
+		if (SPI_execute_plan(page_plan(sql.data, nparams, types), params, NULL, true, 0) != SPI_OK_SELECT)
 			elog(ERROR, "could not read a keyset page of %s", rowtype_name);
 		n = (int) SPI_processed;
 	}
 	got = Min(n, per_page);
-	items = palloc(sizeof(Datum) * Max(got, 1));
+	items = MemoryContextAlloc(caller, sizeof(Datum) * Max(got, 1));	/* outlives SPI */
 	for (int i = 0; i < got; i++)
 	{
 		/* backward, the rows come last first: the page shows them in the order */

@@ -41,11 +41,16 @@
 #   5. count: <name>_count(estimate => true), the planner's estimate, against
 #      the exact <name>_count() on 1,000,000 rows, timed inside the session.
 #      Goal: the estimate >= 100x faster (SPEC §10, 0.2).
+#   6. keyset: <name>_keyset(20, after => <bookmark>) after row 900,000 of
+#      1,000,000, against the first page, in the key's order and in an order
+#      over an indexed column (order_by => 'v', index (v, id)), timed inside
+#      the session.  Goal: deep <= 1.3x the first page (SPEC §10, 0.2).
+#      OFFSET paginate at the same depth is reported beside, with no goal.
 #
 # Environment: BENCH_ROUNDS (default 5), BENCH_ROWS (default 100000),
 # BENCH_SECONDS (pgbench seconds per run, default 5), BENCH_ADMIN_DB,
 # BENCH_REL_SECONDS (pgbench seconds per run of rel, default 3),
-# BENCH_RUNTIME (the benchmarks to run, default "onupdate insert get count rel").
+# BENCH_RUNTIME (the benchmarks to run, default "onupdate insert get count keyset rel").
 set -u -o pipefail
 
 ROUNDS=${BENCH_ROUNDS:-5}
@@ -53,7 +58,7 @@ ROWS=${BENCH_ROWS:-100000}
 SECONDS_=${BENCH_SECONDS:-5}
 ADMIN_DB=${BENCH_ADMIN_DB:-${PGDATABASE:-postgres}}
 REL_SECONDS=${BENCH_REL_SECONDS:-3}
-RUNTIME=" ${BENCH_RUNTIME:-onupdate insert get count rel} "
+RUNTIME=" ${BENCH_RUNTIME:-onupdate insert get count keyset rel} "
 db="corm_bench_runtime_$$"
 rel_dbs=("${db}_rel10k" "${db}_rel1m")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/corm-runtime.XXXXXX")
@@ -234,6 +239,52 @@ echo
 echo "count on 1,000,000 rows (best of $ROUNDS; estimate best of $((ROUNDS * 4))):"
 echo "  tally_count()                   ${exact} ms"
 echo "  tally_count(estimate => true)   ${estimate} ms   ${speedup}x faster   goal >= 100x   $( [ "$speedup" -ge 100 ] && echo PASS || echo OVER)"
+fi
+
+if [[ $RUNTIME == *" keyset "* ]]; then
+# 6. keyset: a page deep in 1M rows (after row 900,000) against the first page,
+#    in the key's order and in an order over an indexed column; OFFSET
+#    paginate at the same depth reported beside
+psql_ -d "$db" >/dev/null <<'SQL' || { echo "runtime bench: keyset set-up failed"; exit 1; }
+SELECT corm.register_model('Entry', model_class => 'IdModel', columns => 'v integer NOT NULL',
+                           indexes => ARRAY['(v, id)']);
+INSERT INTO entry (v) SELECT (g::bigint * 7919) % 1000003 FROM generate_series(1, 1000000) g;
+VACUUM ANALYZE entry;
+-- the best, over rounds, of the mean time of n calls of a statement, in ms
+CREATE FUNCTION bench_page_ms(statement text, bookmark text, rounds integer, n integer) RETURNS float8
+LANGUAGE plpgsql AS $$
+DECLARE
+    t0 timestamptz;
+    best float8 := 'infinity';
+    x integer;
+BEGIN
+    FOR r IN 1..rounds LOOP
+        t0 := clock_timestamp();
+        FOR i IN 1..n LOOP
+            EXECUTE statement INTO x USING bookmark;
+        END LOOP;
+        best := least(best, extract(epoch FROM clock_timestamp() - t0) * 1000 / n);
+    END LOOP;
+    RETURN best;
+END $$;
+SQL
+bm_key=$(psql_ -d "$db" -c "SELECT (entry_keyset(900000)).next")
+bm_v=$(psql_ -d "$db" -c "SELECT (entry_keyset(900000, order_by => 'v')).next")
+page_ms() { psql_ -d "$db" -c "SELECT round(bench_page_ms(\$\$$1\$\$, '$2', $ROUNDS, 200)::numeric, 4)"; }
+k_first=$(page_ms "SELECT cardinality((entry_keyset(20, after => nullif(\$1, ''))).items)" "")
+k_deep=$(page_ms "SELECT cardinality((entry_keyset(20, after => nullif(\$1, ''))).items)" "$bm_key")
+v_first=$(page_ms "SELECT cardinality((entry_keyset(20, after => nullif(\$1, ''), order_by => 'v')).items)" "")
+v_deep=$(page_ms "SELECT cardinality((entry_keyset(20, after => nullif(\$1, ''), order_by => 'v')).items)" "$bm_v")
+o_first=$(page_ms "SELECT cardinality((entry_paginate(1, 20, count => false)).items) + length(\$1)" "")
+o_deep=$(psql_ -d "$db" -c "SELECT round(bench_page_ms(\$\$SELECT cardinality((entry_paginate(45001, 20, count => false)).items) + length(\$1)\$\$, '', $ROUNDS, 3)::numeric, 4)")
+kr=$(ratio "$k_deep" "$k_first")
+vr=$(ratio "$v_deep" "$v_first")
+orat=$(ratio "$o_deep" "$o_first")
+echo
+echo "keyset pages of 20 in 1,000,000 rows, after row 900,000 against the first page (mean of 200 calls, best of $ROUNDS):"
+echo "  keyset, the key's order       first ${k_first} ms   deep ${k_deep} ms   ${kr}x   goal <= 1.3   $(verdict "$kr" 1.3 le)"
+echo "  keyset, order_by => 'v'       first ${v_first} ms   deep ${v_deep} ms   ${vr}x   goal <= 1.3   $(verdict "$vr" 1.3 le)"
+echo "  paginate (OFFSET), beside     first ${o_first} ms   page 45,001 ${o_deep} ms   ${orat}x   (no goal)"
 fi
 
 if [[ $RUNTIME == *" rel "* ]]; then
