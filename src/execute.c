@@ -23,6 +23,12 @@
  * the enclosing one (corm_stop_collecting) or when the transaction ends.
  */
 static List *collectors = NIL;	/* CormCollector *, innermost last */
+/*
+ * The subtransaction each was pushed in, kept here and not read through
+ * the pointer: a listener left behind by an error lives in a stack frame
+ * that the error has already unwound.
+ */
+static List *collector_subids = NIL;
 
 void
 corm_start_collecting(CormCollector *collector)
@@ -32,6 +38,7 @@ corm_start_collecting(CormCollector *collector)
 	collector->subid = GetCurrentSubTransactionId();
 	collector->problems = NIL;
 	collectors = lappend(collectors, collector);
+	collector_subids = lappend_int(collector_subids, (int) collector->subid);
 	MemoryContextSwitchTo(old);
 }
 
@@ -44,9 +51,10 @@ corm_forget_collectors(SubTransactionId since)
 {
 	int			n = list_length(collectors);
 
-	while (n > 0 && ((CormCollector *) list_nth(collectors, n - 1))->subid >= since)
+	while (n > 0 && (SubTransactionId) list_nth_int(collector_subids, n - 1) >= since)
 		n--;
 	collectors = list_truncate(collectors, n);
+	collector_subids = list_truncate(collector_subids, n);
 }
 
 /* stop listening with "collector" and with every one pushed after it */
@@ -58,14 +66,19 @@ corm_stop_collecting(CormCollector *collector)
 	while (n > 0 && list_nth(collectors, n - 1) != collector)
 		n--;
 	if (n > 0)
+	{
 		collectors = list_truncate(collectors, n - 1);
+		collector_subids = list_truncate(collector_subids, n - 1);
+	}
 }
 
 void
 corm_reset_collectors(void)
 {
 	list_free(collectors);
+	list_free(collector_subids);
 	collectors = NIL;
+	collector_subids = NIL;
 }
 
 /* run one statement of generated DDL */

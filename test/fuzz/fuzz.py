@@ -523,6 +523,13 @@ def sc_query(c):
     model = c.fz("name", "Post")
     c.call("register_model", model, model_class="IdModel", columns=c.fz("columns", "title text"),
            query_class=c.fz("name", qc))
+    if c.maybe(0.5):
+        c.on_model(model, "view", "INSERT INTO %1$s DEFAULT VALUES")
+        c.sql("keyset", "SELECT fuzz.keyset(%s, %s, %s, %s, %s)" % (
+            lit(model), c.pick("NULL", "0", "1", "2", "20", "2147483647", "-1"),
+            lit(c.fz("ident", c.pick(None, "title", "title DESC, id", "id DESC", "\"title\" asc"), rate=0.5)),
+            c.pick("NULL", "NULL", "1", "3", "10", "40"),
+            lit(c.fz("misc", c.pick("A", "_", "-", "=", "", "%"), rate=0.5))))
     if c.maybe(0.3):
         c.call("register_model_class", "QBase", primary_key="id bigint", query_class=c.fz("name", qc))
         c.call("register_model", "Comment", model_class="QBase")
@@ -737,6 +744,19 @@ def sc_helpers(c):
             c.sql("onupdate", "SELECT corm.onupdate()")
         elif k == 4:
             c.sql("view_trigger", "SELECT corm.view_trigger()")
+        elif k == 5 and c.maybe(0.5):
+            # corm.keyset() and corm.call() called by hand, with types that do not fit
+            c.sql("keyset", "SELECT corm.keyset(%s, %s, %s, %s, %s, %s, %s, %s, %s)" % (
+                c.pick("NULL::int", "NULL::public.canary", "ROW(1)", "NULL::record"),
+                c.pick("NULL", "'pg_class'::regclass", "'corm.model'::regclass"),
+                c.pick("NULL", "'pg_catalog.generate_series(int, int)'::regprocedure"),
+                c.pick("NULL::text", "1", "ROW(1)"),
+                c.pick("NULL", "'{}'::text[]", "ARRAY['oid']", "ARRAY[NULL]::text[]"),
+                ints(), lit(c.gen.value("misc")), c.pick("NULL", "'x'"), lit(c.gen.value("ident"))))
+            c.sql("call", "SELECT corm.call(%s, %s%s)" % (
+                c.pick("NULL::int", "NULL::text", "NULL::public.canary"),
+                c.pick("NULL", "'pg_catalog.now()'::regprocedure", "'corm.check()'::regprocedure"),
+                c.pick("", ", 1", ", NULL::text")))
         else:
             c.sql("guard_drop", "SELECT corm.guard_drop()")
 

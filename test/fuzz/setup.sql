@@ -267,3 +267,36 @@ BEGIN
      ORDER BY a.attnum DESC LIMIT 1;
     EXECUTE format(template, rel, col, val);
 END $$;
+
+-- page a model's rows with keyset: a first page in the order given, then
+-- the page after its bookmark, the bookmark edited when an edit is given
+-- (its character at position edit_at replaced by edit), and a get of the
+-- first row's key; whatever the model's name turned out to be
+CREATE FUNCTION fuzz.keyset(model text, per_page integer, order_by text,
+                            edit_at integer DEFAULT NULL, edit text DEFAULT NULL)
+    RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    fn regprocedure;
+    getfn regprocedure;
+    bookmark text;
+BEGIN
+    SELECT f.signature::regprocedure INTO fn FROM corm.query_function f
+     WHERE f.model = keyset.model AND f.method = 'keyset' AND f.relationship IS NULL;
+    SELECT f.signature::regprocedure INTO getfn FROM corm.query_function f
+     WHERE f.model = keyset.model AND f.method = 'get' AND f.relationship IS NULL;
+    IF fn IS NULL THEN
+        RAISE EXCEPTION 'fuzz: model % has no keyset', model USING ERRCODE = 'FZ001';
+    END IF;
+    EXECUTE format('SELECT (%s($1, order_by => $2)).next', fn::oid::regproc) INTO bookmark
+        USING per_page, order_by;
+    IF edit_at IS NOT NULL AND bookmark IS NOT NULL THEN
+        bookmark := overlay(bookmark placing coalesce(edit, '') from greatest(1, edit_at) for 1);
+    END IF;
+    EXECUTE format('SELECT (%s($1, after => $2, order_by => $3)).per_page', fn::oid::regproc)
+        USING per_page, bookmark, order_by;
+    EXECUTE format('SELECT (%s($1, before => $2, order_by => $3)).per_page', fn::oid::regproc)
+        USING per_page, bookmark, order_by;
+    IF getfn IS NOT NULL AND pronargs = 1 FROM pg_proc WHERE oid = getfn THEN
+        EXECUTE format('SELECT %s(NULL)', getfn::oid::regproc);
+    END IF;
+END $$;
