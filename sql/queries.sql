@@ -244,3 +244,21 @@ SELECT s.id, array(SELECT (x).id FROM unnest(k.items) x) AS first_page, k.has_ne
   FROM story_view s, story_chapters_keyset(s, 2, order_by => 'n DESC') k WHERE s.id IN (1, 2) ORDER BY s.id;
 SELECT count(*) >= 0 AS dropped FROM corm.drop_model('Chapter', cascade => true);
 SELECT count(*) >= 0 AS dropped FROM corm.drop_model('Story', cascade => true);
+
+-- a method that only reads (stable) runs its SELECT without SPI; one that
+-- locks rows is refused as SPI and a SQL function refuse it, and runs when
+-- volatile
+SELECT count(*) > 0 AS registered FROM corm.register_query_class('LockingQuery');
+SELECT count(*) > 0 AS registered FROM corm.register_query_method('LockingQuery', 'lock_one',
+       args => 'ident @pktype@', returns => '@rowtype@',
+       body => 'SELECT m FROM @view@ m WHERE m.@pk@ = ident FOR UPDATE');
+SELECT count(*) > 0 AS registered FROM corm.register_query_method('LockingQuery', 'lock_one_volatile',
+       args => 'ident @pktype@', returns => '@rowtype@',
+       body => 'SELECT m FROM @view@ m WHERE m.@pk@ = ident FOR UPDATE', volatility => 'volatile');
+SELECT count(*) > 0 AS registered FROM corm.register_model('Locker', columns => 'id integer PRIMARY KEY, v text',
+       query_class => 'LockingQuery');
+INSERT INTO locker VALUES (1, 'x');
+SELECT locker_lock_one(1);
+SELECT locker_lock_one_volatile(1);
+SELECT count(*) >= 0 AS dropped FROM corm.drop_model('Locker');
+SELECT count(*) >= 0 AS dropped FROM corm.drop_query_class('LockingQuery');

@@ -44,6 +44,7 @@
 #include "parser/parsetree.h"
 #include "rewrite/rewriteHandler.h"
 #include "tcop/dest.h"
+#include "tcop/utility.h"
 #include "storage/lmgr.h"
 #include "utils/rel.h"
 #include "utils/typcache.h"
@@ -781,7 +782,7 @@ method_error_context(void *arg)
  * snapshot, as SPI would run it read-only, without SPI's connection and
  * result table.
  */
-static void
+static bool
 run_select(MethodPlan *entry, ParamListInfo params, Datum *result, bool *isnull)
 {
 	CachedPlanSource *source = linitial(SPI_plan_get_plan_sources(entry->plan));
@@ -801,11 +802,13 @@ run_select(MethodPlan *entry, ParamListInfo params, Datum *result, bool *isnull)
 	dest.typbyval = entry->typbyval;
 
 	cplan = GetCachedPlan(source, params, CurrentResourceOwner, NULL);
-	if (list_length(cplan->stmt_list) != 1 ||
-		linitial_node(PlannedStmt, cplan->stmt_list)->commandType != CMD_SELECT ||
-		linitial_node(PlannedStmt, cplan->stmt_list)->hasModifyingCTE)
-		elog(ERROR, "the plan of function %u is not one SELECT", entry->fn);
 	stmt = linitial_node(PlannedStmt, cplan->stmt_list);
+	/* SELECT ... FOR UPDATE, say: SPI refuses it in a function that only reads */
+	if (list_length(cplan->stmt_list) != 1 || !CommandIsReadOnly(stmt))
+	{
+		ReleaseCachedPlan(cplan, CurrentResourceOwner);
+		return false;
+	}
 	qd = CreateQueryDesc(stmt, source->query_string, GetActiveSnapshot(), InvalidSnapshot,
 						 (DestReceiver *) &dest, params, NULL, 0);
 	ExecutorStart(qd, 0);
@@ -816,6 +819,28 @@ run_select(MethodPlan *entry, ParamListInfo params, Datum *result, bool *isnull)
 	ReleaseCachedPlan(cplan, CurrentResourceOwner);
 	*isnull = !dest.got || dest.isnull;
 	*result = *isnull ? (Datum) 0 : dest.value;
+	return true;
+}
+
+/* run_select, counted as a call running the plan (a method calling itself) */
+static bool
+run_select_counted(MethodPlan *entry, ParamListInfo params, Datum *result, bool *isnull)
+{
+	bool		ran;
+
+	entry->in_use++;
+	PG_TRY();
+	{
+		ran = run_select(entry, params, result, isnull);
+	}
+	PG_CATCH();
+	{
+		entry->in_use--;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	entry->in_use--;
+	return ran;
 }
 
 /*
@@ -838,6 +863,7 @@ corm_call(PG_FUNCTION_ARGS)
 	volatile bool counted = false;
 	int			nargs = PG_NARGS() - 2;
 	ErrorContextCallback errcallback;
+	bool		ran;
 
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -887,22 +913,12 @@ corm_call(PG_FUNCTION_ARGS)
 		errcallback.arg = &fn;
 		errcallback.previous = error_context_stack;
 		error_context_stack = &errcallback;
-		entry->in_use++;
-		PG_TRY();
-		{
-			run_select(entry, params, &value, &null);
-		}
-		PG_CATCH();
-		{
-			entry->in_use--;
-			PG_RE_THROW();
-		}
-		PG_END_TRY();
-		entry->in_use--;
+		ran = run_select_counted(entry, params, &value, &null);
 		error_context_stack = errcallback.previous;
-		if (null)
+		if (ran && null)
 			PG_RETURN_NULL();
-		PG_RETURN_DATUM(value);
+		if (ran)
+			PG_RETURN_DATUM(value);
 	}
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
