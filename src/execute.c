@@ -12,6 +12,7 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "executor/spi.h"
+#include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
@@ -98,6 +99,28 @@ corm_execute(const char *sql)
 }
 
 /*
+ * Run one statement of generated DDL in the database of a bind's server;
+ * the listeners hear it with the server named in front, and a dry run
+ * measures nothing of it (its locks are taken there).
+ */
+void
+corm_execute_remote(const char *server, const char *bind, const char *sql)
+{
+	ListCell   *lc;
+
+	corm_remote_command(server, bind, sql);
+	foreach(lc, collectors)
+	{
+		CormCollector *c = lfirst(lc);
+		MemoryContext old = MemoryContextSwitchTo(c->cxt);
+
+		c->statements = lappend(c->statements,
+								psprintf("/* server %s */ %s", quote_identifier(server), sql));
+		MemoryContextSwitchTo(old);
+	}
+}
+
+/*
  * Run one statement of a plan.  A lock it waits for longer than
  * lock_timeout fails the call (55P03) with a message that names the
  * relation, where PostgreSQL's own says only that it timed out; as for any
@@ -129,7 +152,10 @@ run_step(CormStep *step)
 
 	PG_TRY();
 	{
-		corm_execute(step->sql);
+		if (step->server)
+			corm_execute_remote(step->server, step->bind, step->sql);
+		else
+			corm_execute(step->sql);
 	}
 	PG_CATCH();
 	{
@@ -164,7 +190,8 @@ corm_run_steps(List *steps)
 	{
 		CormStep   *step = lfirst(lc);
 
-		if (step->kind == CORM_CREATE_SCHEMA && OidIsValid(get_namespace_oid(step->schema, true)))
+		if (step->kind == CORM_CREATE_SCHEMA && step->server == NULL &&
+			OidIsValid(get_namespace_oid(step->schema, true)))
 			continue;
 		run_step(step);
 	}
