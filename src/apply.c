@@ -1549,9 +1549,15 @@ corm_sync_model(const char *name, bool notices, bool drop_columns)
 			break;
 		case CORM_ROOT:
 		case CORM_JOINED:
-			steps = plan_own_table(res, drop_columns, &rebuild, &indexes);
+			if (res->server)
+				steps = corm_plan_remote_table(res, drop_columns, &rebuild, &indexes);
+			else
+				steps = plan_own_table(res, drop_columns, &rebuild, &indexes);
 			break;
 		case CORM_SINGLE:
+			if (res->server)
+				steps = corm_plan_remote_table(res, drop_columns, &rebuild, &indexes);
+			else
 			{
 				Oid			relid = table_oid(res->schema, res->table);
 
@@ -1627,7 +1633,9 @@ corm_sync_model(const char *name, bool notices, bool drop_columns)
 	}
 	if (res->kind != CORM_ABSTRACT)
 	{
-		corm_run_steps(diff_trigger(corm_table_owner(res)));
+		/* (a remote table's trigger is compared there, with its table) */
+		if (corm_table_owner(res)->server == NULL)
+			corm_run_steps(diff_trigger(corm_table_owner(res)));
 		corm_sync_view(res);
 		corm_sync_functions(res);
 		/* single-table ancestors list the identities of their subclasses */

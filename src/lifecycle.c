@@ -197,7 +197,9 @@ drop_model(const char *name, bool cascade, List **dropped)
 	if (view)
 		corm_execute(psprintf("DROP VIEW IF EXISTS %s", view));
 	/* with cascade, other tables' foreign keys to it go too, as DROP TABLE ... CASCADE */
-	if (res->kind == CORM_ROOT || res->kind == CORM_JOINED)
+	if ((res->kind == CORM_ROOT || res->kind == CORM_JOINED) && res->server)
+		corm_drop_remote_table(res, cascade);
+	else if (res->kind == CORM_ROOT || res->kind == CORM_JOINED)
 		corm_execute(psprintf("DROP TABLE IF EXISTS %s%s", corm_qualified(res->schema, res->table),
 							  cascade ? " CASCADE" : ""));
 	query("DELETE FROM corm.model WHERE name = $1", 1, &name);
@@ -623,9 +625,12 @@ corm_rename_column(PG_FUNCTION_ARGS)
 		appendStringInfoString(&text, quote_identifier(new));
 		appendStringInfoString(&text, row->columns + name_end(row->columns, start));
 	}
-	corm_execute(psprintf("ALTER TABLE %s RENAME COLUMN %s TO %s",
-						  corm_qualified(res->schema, res->table), quote_identifier(old),
-						  quote_identifier(new)));
+	if (res->server)
+		corm_rename_remote_column(res, old, new);
+	else
+		corm_execute(psprintf("ALTER TABLE %s RENAME COLUMN %s TO %s",
+							  corm_qualified(res->schema, res->table), quote_identifier(old),
+							  quote_identifier(new)));
 	args[0] = model;
 	args[1] = text.data;
 	query("UPDATE corm.model SET columns = $2 WHERE name = $1", 2, args);

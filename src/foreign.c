@@ -1,0 +1,591 @@
+/*
+ * foreign.c — a model bound to another database: its table there and the
+ * foreign table over it here
+ *
+ * The table of a model under a bind with a server is made from the same
+ * plan as a local one (corm_plan_model), its statements sent to the
+ * server's database; here the model gets a foreign table of the same
+ * schema and name over it, so that its view and functions read as they do
+ * over a local table.  A migration compares each side with its own
+ * catalogs: the remote table's columns (type by format_type, NOT NULL) and
+ * onupdate trigger with what the server's pg_catalog says, read over
+ * corm's connection; the foreign table's columns with this database's.
+ *
+ * Inserts through the view: postgres_fdw sends every column of the foreign
+ * table, NULL for one the INSERT does not give, so the remote table's own
+ * defaults never apply.  A column's default is therefore the foreign
+ * table's too (evaluated here, as the INSERT's other values are), and an
+ * identity or serial column, whose sequence is in the other database, gets
+ * its next value from a BEFORE INSERT trigger there that reads NULL as
+ * "not given" (an identity or serial column is NOT NULL, so no NULL can
+ * have been meant).
+ */
+#include "corm.h"
+
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_collation.h"
+#include "commands/defrem.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/ruleutils.h"
+
+/* a step that runs in the server's database */
+static CormStep *
+remote_step(CormResolved *res, CormStepKind kind, const char *object, char *sql)
+{
+	CormStep   *step = corm_make_step(kind, res, object, sql);
+
+	step->server = res->server;
+	step->bind = res->bind_key;
+	return step;
+}
+
+static List *
+query(CormResolved *res, const char *sql, const char *param)
+{
+	return corm_remote_query(res->server, res->bind_key, sql, param ? 1 : 0,
+							 param ? (const char *const *) &param : NULL);
+}
+
+static bool
+remote_relation_exists(CormResolved *res, const char *schema, const char *table)
+{
+	List	   *rows = query(res, "SELECT pg_catalog.to_regclass($1) IS NOT NULL",
+							 corm_qualified(schema, table));
+
+	return ((char *) linitial(linitial(rows)))[0] == 't';
+}
+
+static bool
+remote_schema_exists(CormResolved *res)
+{
+	return query(res, "SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1",
+				 res->schema) != NIL;
+}
+
+/* the remote table's columns: name, format_type, attnotnull per row */
+static List *
+remote_columns(CormResolved *res)
+{
+	return query(res, "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),"
+				 "       a.attnotnull::text"
+				 "  FROM pg_catalog.pg_attribute a"
+				 " WHERE a.attrelid = pg_catalog.to_regclass($1) AND a.attnum > 0"
+				 "   AND NOT a.attisdropped ORDER BY a.attnum",
+				 corm_qualified(res->schema, res->table));
+}
+
+static List *
+find_row(List *rows, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, rows)
+		if (strcmp(linitial(lfirst(lc)), name) == 0)
+		return lfirst(lc);
+	return NIL;
+}
+
+static char *
+column_type(CormColumn *col)
+{
+	return format_type_with_typemod(col->typid, col->is_serial ? -1 : col->typmod);
+}
+
+static bool
+sequence_generated(CormColumn *col)
+{
+	return col->identity || col->is_serial || corm_has_constraint(col->def, CONSTR_IDENTITY);
+}
+
+/*
+ * A column of the foreign table: its type and collation, and its default
+ * or generation expression, which apply here (see the top of the file); an
+ * identity or serial column has neither (its trigger there numbers it).
+ */
+static char *
+foreign_column_sql(CormColumn *col)
+{
+	StringInfoData buf;
+	char	   *dflt = corm_column_default(col);
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s %s", quote_identifier(col->name), column_type(col));
+	if (col->def->collClause)
+		appendStringInfo(&buf, " COLLATE %s",
+						 generate_collation_name(get_collation_oid(col->def->collClause->collname,
+																   false)));
+	if (dflt && !sequence_generated(col))
+		appendStringInfo(&buf, corm_has_constraint(col->def, CONSTR_GENERATED) ? " %s" : " DEFAULT %s",
+						 dflt);
+	return buf.data;
+}
+
+static char *
+foreign_table_sql(CormResolved *res)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE FOREIGN TABLE %s (", corm_qualified(res->schema, res->table));
+	foreach(lc, res->table_columns)
+		appendStringInfo(&buf, "%s\n    %s", foreach_current_index(lc) ? "," : "",
+						 foreign_column_sql(lfirst(lc)));
+	appendStringInfo(&buf, "\n) SERVER %s OPTIONS (schema_name %s, table_name %s)",
+					 quote_identifier(res->server), quote_literal_cstr(res->schema),
+					 quote_literal_cstr(res->table));
+	return buf.data;
+}
+
+/* the function that numbers the identity columns of a table there: <table>_identity */
+static char *
+identity_function_of(const char *schema, const char *table)
+{
+	return corm_qualified(schema, makeObjectName(table, NULL, "identity"));
+}
+
+static char *
+identity_function(CormResolved *res)
+{
+	return identity_function_of(res->schema, res->table);
+}
+
+/*
+ * The BEFORE INSERT trigger there that gives an identity or serial column
+ * its next value when postgres_fdw sent NULL for it; none when the table
+ * has no such column.  The function reads the table's name from the
+ * trigger, so that a renamed table keeps it working.
+ */
+static List *
+plan_identity_trigger(CormResolved *res)
+{
+	StringInfoData body;
+	ListCell   *lc;
+	bool		any = false;
+	char	   *fn = identity_function(res);
+
+	initStringInfo(&body);
+	appendStringInfoString(&body, "BEGIN\n");
+	foreach(lc, res->table_columns)
+	{
+		CormColumn *col = lfirst(lc);
+		const char *qcol = quote_identifier(col->name);
+
+		if (!sequence_generated(col))
+			continue;
+		any = true;
+		appendStringInfo(&body,
+						 "    IF NEW.%s IS NULL THEN\n"
+						 "        NEW.%s := pg_catalog.nextval(pg_catalog.pg_get_serial_sequence("
+						 "pg_catalog.format('%%I.%%I', TG_TABLE_SCHEMA, TG_TABLE_NAME), %s));\n"
+						 "    END IF;\n", qcol, qcol, quote_literal_cstr(col->name));
+	}
+	appendStringInfoString(&body, "    RETURN NEW;\nEND");
+	if (!any)
+		return NIL;
+	return list_make2(remote_step(res, CORM_TRIGGER, NULL,
+								  psprintf("CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS %s",
+										   fn, quote_literal_cstr(body.data))),
+					  remote_step(res, CORM_TRIGGER, NULL,
+								  psprintf("CREATE TRIGGER corm_identity BEFORE INSERT ON %s\n"
+										   "    FOR EACH ROW EXECUTE FUNCTION %s()",
+										   corm_qualified(res->schema, res->table), fn)));
+}
+
+/*
+ * corm's onupdate trigger function there, for a model with onupdate
+ * columns: the remote database needs corm installed.
+ */
+static void
+require_remote_corm(CormResolved *res)
+{
+	if (query(res, "SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'corm'", NULL) != NIL)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_OBJECT),
+			 errmsg("extension \"corm\" is not installed in the database of server \"%s\"",
+					res->server),
+			 errdetail("Model \"%s\" has onupdate columns, whose trigger there is corm's.",
+					   res->row->name),
+			 errhint("Run CREATE EXTENSION corm in that database, or register the model without onupdate.")));
+}
+
+/* the onupdate trigger's arguments there, or NIL when it has none; *exists whether it is there */
+static List *
+remote_trigger_args(CormResolved *res, bool *exists)
+{
+	List	   *rows = query(res, "SELECT pg_catalog.encode(t.tgargs, 'hex') FROM pg_catalog.pg_trigger t"
+							 " WHERE t.tgrelid = pg_catalog.to_regclass($1) AND t.tgname = 'corm_onupdate'",
+							 corm_qualified(res->schema, res->table));
+	List	   *args = NIL;
+	StringInfoData arg;
+	const char *hex;
+
+	*exists = rows != NIL;
+	if (rows == NIL)
+		return NIL;
+	hex = linitial(linitial(rows));
+	initStringInfo(&arg);
+	/* tgargs: each argument followed by a zero byte */
+	for (const char *p = hex; p[0] && p[1]; p += 2)
+	{
+		char		byte = (char) strtol(pnstrdup(p, 2), NULL, 16);
+
+		if (byte == '\0')
+		{
+			args = lappend(args, pstrdup(arg.data));
+			resetStringInfo(&arg);
+		}
+		else
+			appendStringInfoChar(&arg, byte);
+	}
+	return args;
+}
+
+static bool
+same_args(List *a, List *b)
+{
+	ListCell   *la;
+	ListCell   *lb;
+
+	if (list_length(a) != list_length(b))
+		return false;
+	forboth(la, a, lb, b)
+		if (strcmp(lfirst(la), lfirst(lb)) != 0)
+		return false;
+	return true;
+}
+
+static List *
+diff_remote_trigger(CormResolved *res)
+{
+	List	   *planned = corm_onupdate_args(res->table_onupdate);
+	bool		exists;
+	List	   *existing = remote_trigger_args(res, &exists);
+	List	   *steps = NIL;
+	ListCell   *lc;
+
+	if (same_args(planned, existing) && exists == (planned != NIL))
+		return NIL;
+	if (planned)
+		require_remote_corm(res);
+	foreach(lc, corm_plan_trigger(res, planned, exists))
+	{
+		CormStep   *step = lfirst(lc);
+
+		steps = lappend(steps, remote_step(res, step->kind, step->object, step->sql));
+	}
+	return steps;
+}
+
+/* every statement that makes a model's table there and the foreign table here */
+static List *
+plan_create(CormResolved *res, List **indexes)
+{
+	List	   *steps = NIL;
+	ListCell   *lc;
+
+	if (res->table_onupdate)
+		require_remote_corm(res);
+	foreach(lc, corm_plan_model(res, indexes))
+	{
+		CormStep   *step = lfirst(lc);
+
+		if (step->kind == CORM_CREATE_SCHEMA && remote_schema_exists(res))
+			continue;
+		steps = lappend(steps, remote_step(res, step->kind, step->object, step->sql));
+	}
+	steps = list_concat(steps, plan_identity_trigger(res));
+	steps = lappend(steps, corm_make_step(CORM_CREATE_SCHEMA, res, NULL,
+										  psprintf("CREATE SCHEMA IF NOT EXISTS %s",
+												   quote_identifier(res->schema))));
+	steps = lappend(steps, corm_make_step(CORM_CREATE_TABLE, res, NULL, foreign_table_sql(res)));
+	return steps;
+}
+
+static CormStep *
+alter_remote(CormResolved *res, CormStepKind kind, CormColumn *col, const char *action)
+{
+	return remote_step(res, kind, col ? col->name : NULL,
+					   psprintf("ALTER TABLE %s %s", corm_qualified(res->schema, res->table), action));
+}
+
+static CormStep *
+alter_foreign(CormResolved *res, CormStepKind kind, const char *action)
+{
+	return corm_make_step(kind, res, NULL,
+						  psprintf("ALTER FOREIGN TABLE %s %s",
+								   corm_qualified(res->schema, res->table), action));
+}
+
+/*
+ * The remote table's columns brought to the plan: a column added, retyped
+ * (with a cast of its rows), made NOT NULL or nullable; one that left the
+ * definition dropped only with drop_columns.
+ */
+static List *
+diff_remote_columns(CormResolved *res, bool drop_columns, bool *rebuild)
+{
+	List	   *existing = remote_columns(res);
+	List	   *steps = NIL;
+	ListCell   *lc;
+
+	foreach(lc, res->table_columns)
+	{
+		CormColumn *col = lfirst(lc);
+		List	   *row = find_row(existing, col->name);
+		const char *qcol = quote_identifier(col->name);
+		bool		not_null = corm_column_not_null(col);
+
+		if (row == NIL)
+		{
+			CormStep   *add = corm_plan_add_column(res, col);
+
+			steps = lappend(steps, remote_step(res, add->kind, add->object, add->sql));
+			continue;
+		}
+		if (strcmp(lsecond(row), column_type(col)) != 0)
+		{
+			steps = lappend(steps, alter_remote(res, CORM_ALTER_COLUMN, col,
+												psprintf("ALTER COLUMN %s TYPE %s USING %s::%s",
+														 qcol, column_type(col), qcol,
+														 column_type(col))));
+			*rebuild = true;
+		}
+		if ((((char *) lthird(row))[0] == 't') != not_null)
+			steps = lappend(steps, alter_remote(res, CORM_ALTER_COLUMN, col,
+												psprintf("ALTER COLUMN %s %s NOT NULL", qcol,
+														 not_null ? "SET" : "DROP")));
+	}
+	foreach(lc, existing)
+	{
+		char	   *name = linitial(lfirst(lc));
+
+		if (corm_find_column(res->table_columns, name))
+			continue;
+		if (!drop_columns)
+			ereport(ERROR,
+					(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+					 errmsg("column \"%s\" of table %s on server \"%s\" is not in the new definition of model \"%s\"",
+							name, corm_qualified(res->schema, res->table), res->server,
+							res->row->name),
+					 errdetail("corm never drops a column, and its rows, unless told to."),
+					 errhint("Keep the column in the definition, or pass drop_columns => true to drop it.")));
+		steps = lappend(steps, alter_remote(res, CORM_DROP_COLUMN, NULL,
+											psprintf("DROP COLUMN %s", quote_identifier(name))));
+		*rebuild = true;
+	}
+	return steps;
+}
+
+/* the foreign table's columns brought to the plan, compared with this database's catalog */
+static List *
+diff_foreign_columns(CormResolved *res, Oid relid, bool *rebuild)
+{
+	Relation	rel = table_open(relid, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	List	   *steps = NIL;
+	ListCell   *lc;
+
+	foreach(lc, res->table_columns)
+	{
+		CormColumn *col = lfirst(lc);
+		Form_pg_attribute attr = NULL;
+
+		for (int i = 0; i < desc->natts; i++)
+			if (!TupleDescAttr(desc, i)->attisdropped &&
+				strcmp(NameStr(TupleDescAttr(desc, i)->attname), col->name) == 0)
+				attr = TupleDescAttr(desc, i);
+		if (attr == NULL)
+			steps = lappend(steps, alter_foreign(res, CORM_ADD_COLUMN,
+												 psprintf("ADD COLUMN %s", foreign_column_sql(col))));
+		else if (attr->atttypid != col->typid || (!col->is_serial && attr->atttypmod != col->typmod))
+		{
+			steps = lappend(steps, alter_foreign(res, CORM_ALTER_COLUMN,
+												 psprintf("ALTER COLUMN %s TYPE %s",
+														  quote_identifier(col->name),
+														  column_type(col))));
+			*rebuild = true;
+		}
+	}
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(desc, i);
+
+		if (attr->attisdropped || corm_find_column(res->table_columns, NameStr(attr->attname)))
+			continue;
+		steps = lappend(steps, alter_foreign(res, CORM_DROP_COLUMN,
+											 psprintf("DROP COLUMN %s",
+													  quote_identifier(NameStr(attr->attname)))));
+		*rebuild = true;
+	}
+	table_close(rel, AccessShareLock);
+	return steps;
+}
+
+static Oid
+local_table(const char *schema, const char *table)
+{
+	Oid			nsp = get_namespace_oid(schema, true);
+
+	return OidIsValid(nsp) ? get_relname_relid(table, nsp) : InvalidOid;
+}
+
+/*
+ * A model's table under a new name or in a new schema, on both sides: the
+ * remote table renamed or moved (rows, indexes and triggers stay with it),
+ * the foreign table here too, with its options naming the new place.
+ */
+static void
+move_tables(CormResolved *res)
+{
+	CormModelRow *row = res->row;
+	List	   *steps = NIL;
+	const char *old = corm_qualified(row->table_schema, row->table_name);
+	const char *renamed = corm_qualified(row->table_schema, res->table);
+	bool		numbered;
+
+	if (remote_relation_exists(res, res->schema, res->table))
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_TABLE),
+				 errmsg("relation %s already exists in the database of server \"%s\"",
+						corm_qualified(res->schema, res->table), res->server),
+				 errdetail("Model \"%s\" would move its table %s there.", row->name, old),
+				 errhint("Give model \"%s\" another tablename.", row->name)));
+	numbered = query(res, "SELECT 1 WHERE pg_catalog.to_regprocedure($1) IS NOT NULL",
+					 psprintf("%s()", identity_function_of(row->table_schema, row->table_name))) != NIL;
+	if (strcmp(row->table_name, res->table) != 0)
+	{
+		steps = lappend(steps, remote_step(res, CORM_ALTER_COLUMN, NULL,
+										   psprintf("ALTER TABLE %s RENAME TO %s", old,
+													quote_identifier(res->table))));
+		if (numbered)
+			steps = lappend(steps, remote_step(res, CORM_ALTER_COLUMN, NULL,
+											   psprintf("ALTER FUNCTION %s() RENAME TO %s",
+														identity_function_of(row->table_schema, row->table_name),
+														quote_identifier(makeObjectName(res->table, NULL, "identity")))));
+		steps = lappend(steps, corm_make_step(CORM_ALTER_COLUMN, res, NULL,
+											  psprintf("ALTER FOREIGN TABLE %s RENAME TO %s", old,
+													   quote_identifier(res->table))));
+	}
+	if (strcmp(row->table_schema, res->schema) != 0)
+	{
+		if (!remote_schema_exists(res))
+			steps = lappend(steps, remote_step(res, CORM_CREATE_SCHEMA, NULL,
+											   psprintf("CREATE SCHEMA %s",
+														quote_identifier(res->schema))));
+		steps = lappend(steps, remote_step(res, CORM_ALTER_COLUMN, NULL,
+										   psprintf("ALTER TABLE %s SET SCHEMA %s", renamed,
+													quote_identifier(res->schema))));
+		if (numbered)
+			steps = lappend(steps, remote_step(res, CORM_ALTER_COLUMN, NULL,
+											   psprintf("ALTER FUNCTION %s() SET SCHEMA %s",
+														identity_function_of(row->table_schema, res->table),
+														quote_identifier(res->schema))));
+		steps = lappend(steps, corm_make_step(CORM_CREATE_SCHEMA, res, NULL,
+											  psprintf("CREATE SCHEMA IF NOT EXISTS %s",
+													   quote_identifier(res->schema))));
+		steps = lappend(steps, corm_make_step(CORM_ALTER_COLUMN, res, NULL,
+											  psprintf("ALTER FOREIGN TABLE %s SET SCHEMA %s", renamed,
+													   quote_identifier(res->schema))));
+	}
+	steps = lappend(steps, alter_foreign(res, CORM_ALTER_COLUMN,
+										 psprintf("OPTIONS (SET schema_name %s, SET table_name %s)",
+												  quote_literal_cstr(res->schema),
+												  quote_literal_cstr(res->table))));
+	corm_run_steps(steps);
+	corm_rename_references(row->table_schema, row->table_name, res->schema, res->table);
+}
+
+static void
+refuse_shared_table(CormResolved *res)
+{
+	if (res->kind == CORM_ROOT)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("model \"%s\" cannot inherit from a model bound to another database", res->row->name),
+			 errdetail("Its table would be on server \"%s\".", res->server),
+			 errhint("Register it as a model of its own (no parent) under that bind.")));
+}
+
+/*
+ * The steps that bring the table of a model bound to another database, and
+ * the foreign table over it, to its plan; *indexes gets the indexes its
+ * table is to have.  A table moved by a new name moves now.
+ */
+List *
+corm_plan_remote_table(CormResolved *res, bool drop_columns, bool *rebuild, List **indexes)
+{
+	CormModelRow *row = res->row;
+	List	   *steps;
+	Oid			relid;
+
+	refuse_shared_table(res);
+	if (row->table_name &&
+		(strcmp(row->table_schema, res->schema) != 0 || strcmp(row->table_name, res->table) != 0))
+		move_tables(res);
+	if (!remote_relation_exists(res, res->schema, res->table))
+	{
+		if (row->table_name)
+			ereport(WARNING,
+					(errmsg("table %s of model \"%s\" on server \"%s\" was dropped outside corm; creating it again",
+							corm_qualified(res->schema, res->table), row->name, res->server)));
+		else if (OidIsValid(local_table(res->schema, res->table)))
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_TABLE),
+					 errmsg("relation %s already exists", corm_qualified(res->schema, res->table)),
+					 errdetail("Model \"%s\" would create a foreign table by that name.", row->name),
+					 errhint("Pass another tablename => '...' for model \"%s\".", row->name)));
+		if (OidIsValid(local_table(res->schema, res->table)))
+			return list_concat(list_make1(corm_make_step(CORM_DROP_COLUMN, res, NULL,
+														 psprintf("DROP FOREIGN TABLE %s CASCADE",
+																  corm_qualified(res->schema, res->table)))),
+							   plan_create(res, indexes));
+		return plan_create(res, indexes);
+	}
+	if (row->table_name == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_TABLE),
+				 errmsg("relation %s already exists in the database of server \"%s\"",
+						corm_qualified(res->schema, res->table), res->server),
+				 errdetail("Model \"%s\" would create a table by that name there.", row->name),
+				 errhint("Pass another tablename => '...' for model \"%s\", or drop that table.", row->name)));
+	*indexes = corm_plan_indexes(res, list_make1(res));
+	steps = diff_remote_columns(res, drop_columns, rebuild);
+	steps = list_concat(steps, diff_remote_trigger(res));
+	relid = local_table(res->schema, res->table);
+	if (OidIsValid(relid))
+		steps = list_concat(steps, diff_foreign_columns(res, relid, rebuild));
+	else
+		steps = lappend(steps, corm_make_step(CORM_CREATE_TABLE, res, NULL, foreign_table_sql(res)));
+	return steps;
+}
+
+/* drop a model's foreign table here and its table there (with cascade, what depends on it there too) */
+void
+corm_drop_remote_table(CormResolved *res, bool cascade)
+{
+	corm_execute(psprintf("DROP FOREIGN TABLE IF EXISTS %s", corm_qualified(res->schema, res->table)));
+	if (!remote_relation_exists(res, res->schema, res->table))
+		return;
+	corm_execute_remote(res->server, res->bind_key,
+						psprintf("DROP TABLE %s%s", corm_qualified(res->schema, res->table),
+								 cascade ? " CASCADE" : ""));
+	corm_execute_remote(res->server, res->bind_key,
+						psprintf("DROP FUNCTION IF EXISTS %s()", identity_function(res)));
+}
+
+/* a column renamed on both sides: postgres_fdw names the remote column by the local name */
+void
+corm_rename_remote_column(CormResolved *res, const char *old, const char *new)
+{
+	char	   *action = psprintf("RENAME COLUMN %s TO %s", quote_identifier(old), quote_identifier(new));
+
+	corm_execute_remote(res->server, res->bind_key,
+						psprintf("ALTER TABLE %s %s", corm_qualified(res->schema, res->table), action));
+	corm_execute(psprintf("ALTER FOREIGN TABLE %s %s", corm_qualified(res->schema, res->table), action));
+}
