@@ -100,23 +100,32 @@ corm_execute(const char *sql)
 
 /*
  * Run one statement of generated DDL in the database of a bind's server;
- * the listeners hear it with the server named in front, and a dry run
- * measures nothing of it (its locks are taken there).
+ * the listeners hear it with the server named in front (a dry run sees it
+ * touch no relation here: its locks are taken there).
  */
 void
 corm_execute_remote(const char *server, const char *bind, const char *sql)
 {
+	char	   *shown = psprintf("/* server %s */ %s", quote_identifier(server), sql);
 	ListCell   *lc;
 
+	foreach(lc, collectors)
+	{
+		CormCollector *c = lfirst(lc);
+
+		if (c->observe)
+			c->observe(shown, false, c->arg);
+	}
 	corm_remote_command(server, bind, sql);
 	foreach(lc, collectors)
 	{
 		CormCollector *c = lfirst(lc);
 		MemoryContext old = MemoryContextSwitchTo(c->cxt);
 
-		c->statements = lappend(c->statements,
-								psprintf("/* server %s */ %s", quote_identifier(server), sql));
+		c->statements = lappend(c->statements, pstrdup(shown));
 		MemoryContextSwitchTo(old);
+		if (c->observe)
+			c->observe(shown, true, c->arg);
 	}
 }
 

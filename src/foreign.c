@@ -24,6 +24,7 @@
 
 #include "access/table.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_attribute.h"
 #include "catalog/pg_collation.h"
 #include "commands/defrem.h"
 #include "utils/builtins.h"
@@ -100,10 +101,30 @@ sequence_generated(CormColumn *col)
 	return col->identity || col->is_serial || corm_has_constraint(col->def, CONSTR_IDENTITY);
 }
 
+/* an identity column GENERATED ALWAYS: nobody gives it a value */
+static bool
+always_identity(CormColumn *col)
+{
+	ListCell   *lc;
+
+	foreach(lc, col->def->constraints)
+	{
+		Constraint *con = lfirst(lc);
+
+		if (con->contype == CONSTR_IDENTITY)
+			return con->generated_when == ATTRIBUTE_IDENTITY_ALWAYS;
+	}
+	return false;
+}
+
 /*
  * A column of the foreign table: its type and collation, and its default
  * or generation expression, which apply here (see the top of the file); an
  * identity or serial column has neither (its trigger there numbers it).
+ * postgres_fdw sends DEFAULT for a generated column of a foreign table, so
+ * an identity column GENERATED ALWAYS is generated here too, as nothing
+ * (NULL): an INSERT that gives it a value is refused here as it would be
+ * there, and the remote table numbers it.
  */
 static char *
 foreign_column_sql(CormColumn *col)
@@ -117,7 +138,9 @@ foreign_column_sql(CormColumn *col)
 		appendStringInfo(&buf, " COLLATE %s",
 						 generate_collation_name(get_collation_oid(col->def->collClause->collname,
 																   false)));
-	if (dflt && !sequence_generated(col))
+	if (always_identity(col))
+		appendStringInfo(&buf, " GENERATED ALWAYS AS (NULL::%s) STORED", column_type(col));
+	else if (dflt && !sequence_generated(col))
 		appendStringInfo(&buf, corm_has_constraint(col->def, CONSTR_GENERATED) ? " %s" : " DEFAULT %s",
 						 dflt);
 	return buf.data;
@@ -154,18 +177,18 @@ identity_function(CormResolved *res)
 }
 
 /*
- * The BEFORE INSERT trigger there that gives an identity or serial column
- * its next value when postgres_fdw sent NULL for it; none when the table
- * has no such column.  The function reads the table's name from the
- * trigger, so that a renamed table keeps it working.
+ * The body of the function behind the BEFORE INSERT trigger there that
+ * gives an identity (BY DEFAULT) or serial column its next value when
+ * postgres_fdw sent NULL for it; NULL when the table has no such column.
+ * It reads the table's name from the trigger, so that a renamed table
+ * keeps it working.
  */
-static List *
-plan_identity_trigger(CormResolved *res)
+static char *
+identity_body(CormResolved *res)
 {
 	StringInfoData body;
 	ListCell   *lc;
 	bool		any = false;
-	char	   *fn = identity_function(res);
 
 	initStringInfo(&body);
 	appendStringInfoString(&body, "BEGIN\n");
@@ -174,7 +197,7 @@ plan_identity_trigger(CormResolved *res)
 		CormColumn *col = lfirst(lc);
 		const char *qcol = quote_identifier(col->name);
 
-		if (!sequence_generated(col))
+		if (!sequence_generated(col) || always_identity(col))
 			continue;
 		any = true;
 		appendStringInfo(&body,
@@ -184,15 +207,75 @@ plan_identity_trigger(CormResolved *res)
 						 "    END IF;\n", qcol, qcol, quote_literal_cstr(col->name));
 	}
 	appendStringInfoString(&body, "    RETURN NEW;\nEND");
-	if (!any)
+	return any ? body.data : NULL;
+}
+
+static CormStep *
+identity_function_step(CormResolved *res, const char *body, bool replace)
+{
+	return remote_step(res, CORM_TRIGGER, NULL,
+					   psprintf("CREATE %sFUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS %s",
+								replace ? "OR REPLACE " : "", identity_function(res),
+								quote_literal_cstr(body)));
+}
+
+static CormStep *
+identity_trigger_step(CormResolved *res)
+{
+	return remote_step(res, CORM_TRIGGER, NULL,
+					   psprintf("CREATE TRIGGER corm_identity BEFORE INSERT ON %s\n"
+								"    FOR EACH ROW EXECUTE FUNCTION %s()",
+								corm_qualified(res->schema, res->table), identity_function(res)));
+}
+
+static List *
+plan_identity_trigger(CormResolved *res)
+{
+	char	   *body = identity_body(res);
+
+	if (body == NULL)
 		return NIL;
-	return list_make2(remote_step(res, CORM_TRIGGER, NULL,
-								  psprintf("CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS %s",
-										   fn, quote_literal_cstr(body.data))),
-					  remote_step(res, CORM_TRIGGER, NULL,
-								  psprintf("CREATE TRIGGER corm_identity BEFORE INSERT ON %s\n"
-										   "    FOR EACH ROW EXECUTE FUNCTION %s()",
-										   corm_qualified(res->schema, res->table), fn)));
+	return list_make2(identity_function_step(res, body, false), identity_trigger_step(res));
+}
+
+/*
+ * The identity trigger there brought to the plan: its function's body
+ * compared with the planned one (a column renamed, one that became or
+ * stopped being an identity column), the trigger made when missing.
+ */
+static List *
+diff_identity_trigger(CormResolved *res)
+{
+	const char *params[2] = {psprintf("%s()", identity_function(res)),
+	corm_qualified(res->schema, res->table)};
+	List	   *rows = corm_remote_query(res->server, res->bind_key,
+										 "SELECT p.prosrc, EXISTS (SELECT FROM pg_catalog.pg_trigger t"
+										 "  WHERE t.tgrelid = pg_catalog.to_regclass($2)"
+										 "    AND t.tgname = 'corm_identity')::text"
+										 "  FROM (SELECT pg_catalog.to_regprocedure($1) AS f) x"
+										 "  LEFT JOIN pg_catalog.pg_proc p ON p.oid = x.f",
+										 2, params);
+	char	   *existing = linitial(linitial(rows));
+	bool		triggered = ((char *) lsecond(linitial(rows)))[0] == 't';
+	char	   *body = identity_body(res);
+	List	   *steps = NIL;
+
+	if (body == NULL)
+	{
+		if (triggered)
+			steps = lappend(steps, remote_step(res, CORM_TRIGGER, NULL,
+											   psprintf("DROP TRIGGER corm_identity ON %s",
+														corm_qualified(res->schema, res->table))));
+		if (existing)
+			steps = lappend(steps, remote_step(res, CORM_TRIGGER, NULL,
+											   psprintf("DROP FUNCTION %s()", identity_function(res))));
+		return steps;
+	}
+	if (existing == NULL || strcmp(existing, body) != 0)
+		steps = lappend(steps, identity_function_step(res, body, existing != NULL));
+	if (!triggered)
+		steps = lappend(steps, identity_trigger_step(res));
+	return steps;
 }
 
 /*
@@ -557,6 +640,7 @@ corm_plan_remote_table(CormResolved *res, bool drop_columns, bool *rebuild, List
 	*indexes = corm_plan_indexes(res, list_make1(res));
 	steps = diff_remote_columns(res, drop_columns, rebuild);
 	steps = list_concat(steps, diff_remote_trigger(res));
+	steps = list_concat(steps, diff_identity_trigger(res));
 	relid = local_table(res->schema, res->table);
 	if (OidIsValid(relid))
 		steps = list_concat(steps, diff_foreign_columns(res, relid, rebuild));
