@@ -93,6 +93,18 @@ SELECT s AS statement FROM corm.register_model('RmUser', model_class => 'RmModel
  WHERE s ~ '^(/\* server|ALTER FOREIGN|CREATE FOREIGN)';
 SELECT email FROM rm_accounts.rm_user_view WHERE name = 'ann';
 
+-- a read through postgres_fdw holds its lock there until the transaction
+-- ends, on a connection other than corm's: a migration in the same
+-- transaction would wait for it forever, but for lock_timeout, which
+-- corm's connection shares
+BEGIN;
+SET LOCAL lock_timeout = '200ms';
+SELECT count(*) AS users FROM rm_accounts.rm_user_view;
+SELECT * FROM corm.register_model('RmUser', model_class => 'RmModel', bind_key => 'rm',
+    columns => 'name text NOT NULL, active boolean NOT NULL DEFAULT true, joined timestamptz DEFAULT now(), email varchar(200), nick text',
+    indexes => '{"UNIQUE (name)"}');
+ROLLBACK;
+
 -- onupdate: corm's trigger there; an UPDATE that does not name the
 -- column sets it, as on a local table
 SELECT s AS statement FROM corm.register_model('RmPost', model_class => 'RmModel', bind_key => 'rm',
@@ -187,6 +199,9 @@ SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'rm_accounts'::regnamesp
 SELECT * FROM corm.register_bind('rm_plain', 'rm_plain', server => 'remote_plain');
 SELECT count(*) > 0 AS registered FROM corm.register_model('RmNote', model_class => 'RmModel', bind_key => 'rm_plain', columns => 'body text');
 INSERT INTO rm_plain.rm_note_view (body) VALUES ('note') RETURNING id, body;
+-- corm.ddl shows which statements run there
+SELECT line FROM regexp_split_to_table(corm.ddl('RmNote'), E'\n') line
+ WHERE line ~ '^(/\*|CREATE FOREIGN|CREATE SCHEMA)';
 SELECT * FROM corm.register_model('RmStamped', model_class => 'RmModel', bind_key => 'rm_plain',
     columns => 'body text, changed timestamptz', onupdate => 'changed = now()');
 SELECT count(*) AS stamped FROM corm.model WHERE name = 'RmStamped';

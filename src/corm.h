@@ -417,6 +417,7 @@ extern char *corm_function_body(void *planned);
 
 /* ---------- foreign.c ---------- */
 
+extern List *corm_plan_remote_model(CormResolved *res, List **indexes);
 extern List *corm_plan_remote_table(CormResolved *res, bool drop_columns, bool *rebuild,
 									List **indexes);
 extern void corm_drop_remote_table(CormResolved *res, bool cascade);

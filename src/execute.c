@@ -180,6 +180,9 @@ run_step(CormStep *step)
 				 errmsg("could not lock relation %s within lock_timeout",
 						corm_qualified(step->schema, step->table)),
 				 errdetail("%s, while running: %s", error->message, step->sql),
+				 step->server ?
+				 errhint("A transaction holds a lock on it on server \"%s\", perhaps this one through postgres_fdw (a read through a view earlier in it). Nothing was changed: run the registration in a transaction of its own.",
+						 step->server) :
 				 errhint("Another transaction holds a lock on it. Nothing was changed: try again when it has finished, or with a longer lock_timeout.")));
 	}
 	PG_END_TRY();

@@ -364,7 +364,31 @@ diff_remote_trigger(CormResolved *res)
 	return steps;
 }
 
-/* every statement that makes a model's table there and the foreign table here */
+/*
+ * Every statement that makes a model's table there and the foreign table
+ * here, as a plan (corm.ddl shows it): nothing is asked of the server.
+ */
+List *
+corm_plan_remote_model(CormResolved *res, List **indexes)
+{
+	List	   *steps = NIL;
+	ListCell   *lc;
+
+	foreach(lc, corm_plan_model(res, indexes))
+	{
+		CormStep   *step = lfirst(lc);
+
+		steps = lappend(steps, remote_step(res, step->kind, step->object, step->sql));
+	}
+	steps = list_concat(steps, plan_identity_trigger(res));
+	steps = lappend(steps, corm_make_step(CORM_CREATE_SCHEMA, res, NULL,
+										  psprintf("CREATE SCHEMA IF NOT EXISTS %s",
+												   quote_identifier(res->schema))));
+	steps = lappend(steps, corm_make_step(CORM_CREATE_TABLE, res, NULL, foreign_table_sql(res)));
+	return steps;
+}
+
+/* the plan above, for a server that may have the schema already and must have corm for onupdate */
 static List *
 plan_create(CormResolved *res, List **indexes)
 {
@@ -373,19 +397,14 @@ plan_create(CormResolved *res, List **indexes)
 
 	if (res->table_onupdate)
 		require_remote_corm(res);
-	foreach(lc, corm_plan_model(res, indexes))
+	foreach(lc, corm_plan_remote_model(res, indexes))
 	{
 		CormStep   *step = lfirst(lc);
 
-		if (step->kind == CORM_CREATE_SCHEMA && remote_schema_exists(res))
+		if (step->kind == CORM_CREATE_SCHEMA && step->server && remote_schema_exists(res))
 			continue;
-		steps = lappend(steps, remote_step(res, step->kind, step->object, step->sql));
+		steps = lappend(steps, step);
 	}
-	steps = list_concat(steps, plan_identity_trigger(res));
-	steps = lappend(steps, corm_make_step(CORM_CREATE_SCHEMA, res, NULL,
-										  psprintf("CREATE SCHEMA IF NOT EXISTS %s",
-												   quote_identifier(res->schema))));
-	steps = lappend(steps, corm_make_step(CORM_CREATE_TABLE, res, NULL, foreign_table_sql(res)));
 	return steps;
 }
 

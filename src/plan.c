@@ -518,7 +518,7 @@ corm_table_onupdate(CormResolved *owner)
 	return result;
 }
 
-/* the statements of a plan as one script */
+/* the statements of a plan as one script; one for a bind's server says so */
 char *
 corm_plan_text(List *steps)
 {
@@ -527,6 +527,12 @@ corm_plan_text(List *steps)
 
 	initStringInfo(&buf);
 	foreach(lc, steps)
-		appendStringInfo(&buf, "%s;\n", ((CormStep *) lfirst(lc))->sql);
+	{
+		CormStep   *step = lfirst(lc);
+
+		if (step->server)
+			appendStringInfo(&buf, "/* server %s */ ", quote_identifier(step->server));
+		appendStringInfo(&buf, "%s;\n", step->sql);
+	}
 	return buf.data;
 }

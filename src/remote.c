@@ -36,6 +36,7 @@
 #include "storage/latch.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
@@ -48,6 +49,7 @@ typedef struct RemoteConnection
 	PGconn	   *conn;
 	int			depth;			/* remote nesting: 0 none, 1 transaction, n savepoints to level n */
 	bool		broken;			/* a rollback failed: the transaction cannot commit */
+	char	   *lock_timeout;	/* the lock_timeout set there, or NULL */
 } RemoteConnection;
 
 static List *connections = NIL;	/* RemoteConnection *, in TopMemoryContext */
@@ -386,6 +388,8 @@ close_connections(void)
 
 		PQfinish(rc->conn);
 		pfree(rc->server);
+		if (rc->lock_timeout)
+			pfree(rc->lock_timeout);
 		pfree(rc);
 	}
 	list_free(connections);
@@ -473,8 +477,34 @@ remote_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 				 !remote_command_quietly(rc, psprintf("ROLLBACK TO SAVEPOINT corm_s%d", level)) ||
 				 !remote_command_quietly(rc, psprintf("RELEASE SAVEPOINT corm_s%d", level)))
 			rc->broken = true;
+		/* a setting made inside the savepoint went with it */
+		if (event == SUBXACT_EVENT_ABORT_SUB && rc->lock_timeout)
+		{
+			pfree(rc->lock_timeout);
+			rc->lock_timeout = NULL;
+		}
 		rc->depth = level - 1;
 	}
+}
+
+/*
+ * The caller's lock_timeout holds there too: a lock corm waits for there
+ * fails the call as one here does (55P03).  That is also what ends the
+ * wait for a lock that this very transaction holds there through
+ * postgres_fdw's own connection (a SELECT through a model's view before
+ * a migration of its table), which no deadlock detector can see.
+ */
+static void
+share_lock_timeout(RemoteConnection *rc)
+{
+	const char *value = GetConfigOption("lock_timeout", false, false);
+
+	if (rc->lock_timeout && strcmp(rc->lock_timeout, value) == 0)
+		return;
+	PQclear(remote_exec(rc, "SELECT pg_catalog.set_config('lock_timeout', $1, true)", 1, &value));
+	if (rc->lock_timeout)
+		pfree(rc->lock_timeout);
+	rc->lock_timeout = MemoryContextStrdup(TopMemoryContext, value);
 }
 
 /*
@@ -533,6 +563,7 @@ remote_connection(const char *server, const char *bind)
 		remote_command(rc, psprintf("SAVEPOINT corm_s%d", rc->depth + 1));
 		rc->depth++;
 	}
+	share_lock_timeout(rc);
 	return rc;
 }
 
