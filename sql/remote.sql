@@ -162,6 +162,18 @@ ALTER TABLE rm_accounts.rm_ticket DROP COLUMN by_hand;
 SET client_min_messages = error;
 SELECT count(*) AS problems FROM corm.check() WHERE model LIKE 'Rm%';
 RESET client_min_messages;
+-- the window that is not atomic, made by hand: the remote transaction of
+-- a rename committed, the local one did not.  Registering the definition
+-- again finds the table moved there and moves only the foreign table.
+\c corm_regress_remote
+ALTER TABLE rm_accounts.rm_ticket RENAME TO rm_tickets;
+ALTER FUNCTION rm_accounts.rm_ticket_identity() RENAME TO rm_tickets_identity;
+\c :home
+SELECT s AS statement FROM corm.register_model('RmTicket', bind_key => 'rm', tablename => 'rm_tickets',
+    columns => 'code integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, number serial, title text NOT NULL,
+                title_len integer GENERATED ALWAYS AS (length(title)) STORED') s
+ WHERE s ~ '^(/\* server|ALTER FOREIGN|CREATE FOREIGN)';
+INSERT INTO rm_accounts.rm_tickets_view (title) VALUES ('after') RETURNING code, number, title;
 
 -- a remote transaction follows the local one: rolled back, it leaves
 -- nothing there; a savepoint rolled back undoes only its own part

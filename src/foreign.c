@@ -550,13 +550,27 @@ move_tables(CormResolved *res)
 	const char *renamed = corm_qualified(row->table_schema, res->table);
 	bool		numbered;
 
+	bool		moved_there = false;
+
 	if (remote_relation_exists(res, res->schema, res->table))
-		ereport(ERROR,
-				(errcode(ERRCODE_DUPLICATE_TABLE),
-				 errmsg("relation %s already exists in the database of server \"%s\"",
-						corm_qualified(res->schema, res->table), res->server),
-				 errdetail("Model \"%s\" would move its table %s there.", row->name, old),
-				 errhint("Give model \"%s\" another tablename.", row->name)));
+	{
+		/*
+		 * Moved there already, and not here: a local commit that failed
+		 * after the remote one (the window that is not atomic).  The
+		 * foreign table follows it.
+		 */
+		moved_there = !remote_relation_exists(res, row->table_schema, row->table_name);
+		if (!moved_there)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_TABLE),
+					 errmsg("relation %s already exists in the database of server \"%s\"",
+							corm_qualified(res->schema, res->table), res->server),
+					 errdetail("Model \"%s\" would move its table %s there.", row->name, old),
+					 errhint("Give model \"%s\" another tablename.", row->name)));
+		ereport(NOTICE,
+				(errmsg("table %s of model \"%s\" is %s on server \"%s\" already",
+						old, row->name, corm_qualified(res->schema, res->table), res->server)));
+	}
 	numbered = query(res, "SELECT 1 WHERE pg_catalog.to_regprocedure($1) IS NOT NULL",
 					 psprintf("%s()", identity_function_of(row->table_schema, row->table_name))) != NIL;
 	if (strcmp(row->table_name, res->table) != 0)
@@ -598,6 +612,16 @@ move_tables(CormResolved *res)
 										 psprintf("OPTIONS (SET schema_name %s, SET table_name %s)",
 												  quote_literal_cstr(res->schema),
 												  quote_literal_cstr(res->table))));
+	if (moved_there)
+	{
+		List	   *here = NIL;
+		ListCell   *lc;
+
+		foreach(lc, steps)
+			if (((CormStep *) lfirst(lc))->server == NULL)
+				here = lappend(here, lfirst(lc));
+		steps = here;
+	}
 	corm_run_steps(steps);
 	corm_rename_references(row->table_schema, row->table_name, res->schema, res->table);
 }
