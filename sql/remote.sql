@@ -129,6 +129,21 @@ SELECT s AS statement FROM corm.register_model('RmUser', model_class => 'RmModel
  WHERE s ~ '^(/\* server|ALTER FOREIGN|CREATE FOREIGN)';
 SELECT count(*) AS members FROM rm_accounts.rm_member_view;
 INSERT INTO rm_accounts.rm_member_view (name) VALUES ('eve') RETURNING id, name;
+-- a changed default and a new index: there and here (the foreign table
+-- carries the default, which it compares); registered again, nothing
+SELECT s AS statement FROM corm.register_model('RmUser', model_class => 'RmModel', bind_key => 'rm',
+    columns => 'name text NOT NULL, active boolean NOT NULL DEFAULT false, joined timestamptz DEFAULT now(), email varchar(200)',
+    indexes => '{"UNIQUE (name)", "(joined DESC)"}', tablename => 'rm_member') s
+ WHERE s ~ '^(/\* server|ALTER FOREIGN|CREATE FOREIGN)';
+SELECT count(*) AS statements FROM corm.register_model('RmUser', model_class => 'RmModel', bind_key => 'rm',
+    columns => 'name text NOT NULL, active boolean NOT NULL DEFAULT false, joined timestamptz DEFAULT now(), email varchar(200)',
+    indexes => '{"UNIQUE (name)", "(joined DESC)"}', tablename => 'rm_member');
+INSERT INTO rm_accounts.rm_member_view (name) VALUES ('fay') RETURNING name, active;
+-- the index dropped from the definition goes there too
+SELECT s AS statement FROM corm.register_model('RmUser', model_class => 'RmModel', bind_key => 'rm',
+    columns => 'name text NOT NULL, active boolean NOT NULL DEFAULT false, joined timestamptz DEFAULT now(), email varchar(200)',
+    indexes => '{"UNIQUE (name)"}', tablename => 'rm_member') s
+ WHERE s ~ '^(/\* server|ALTER FOREIGN|CREATE FOREIGN)';
 
 -- identity columns GENERATED ALWAYS, serial and generated columns: the
 -- foreign table generates the ALWAYS ones too (postgres_fdw then sends

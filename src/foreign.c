@@ -23,10 +23,12 @@
 #include "corm.h"
 
 #include "access/table.h"
+#include "catalog/heap.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_collation.h"
 #include "commands/defrem.h"
+#include "parser/parse_node.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -483,6 +485,64 @@ diff_remote_columns(CormResolved *res, bool drop_columns, bool *rebuild)
 	return steps;
 }
 
+/* the raw expression of a column's constraint of this type, or NULL */
+static Node *
+constraint_raw(ColumnDef *def, ConstrType type)
+{
+	ListCell   *lc;
+
+	foreach(lc, def->constraints)
+	{
+		Constraint *con = lfirst(lc);
+
+		if (con->contype == type)
+			return con->raw_expr;
+	}
+	return NULL;
+}
+
+/*
+ * Whether the foreign table's default of a column is the planned one, both
+ * cooked (the foreign table carries the definition's defaults, see the top
+ * of the file): what a migration of a default compares.
+ */
+static bool
+same_default(Relation rel, CormColumn *col, Form_pg_attribute attr)
+{
+	Node	   *raw = constraint_raw(col->def, CONSTR_DEFAULT);
+	TupleConstr *constr = RelationGetDescr(rel)->constr;
+	Node	   *existing = NULL;
+	ParseState *pstate;
+	CormTextContext ctx;
+	Node	   *cooked;
+
+	for (int i = 0; constr && i < constr->num_defval; i++)
+		if (constr->defval[i].adnum == attr->attnum)
+			existing = stringToNode(constr->defval[i].adbin);
+	if (raw == NULL || existing == NULL)
+		return raw == NULL && existing == NULL;
+	pstate = make_parsestate(NULL);
+	pstate->p_sourcetext = col->elem->list->sql;
+	corm_push_text_context(&ctx, col->elem->list->text, col->elem->list->prefix_chars,
+						   col->elem->list->what);
+	cooked = cookDefault(pstate, copyObject(raw), col->typid, col->typmod, col->name, '\0');
+	corm_pop_text_context(&ctx);
+	free_parsestate(pstate);
+	return equal(cooked, existing);
+}
+
+/* a new default, or none: set there and here alike */
+static List *
+plan_default(CormResolved *res, CormColumn *col)
+{
+	char	   *dflt = corm_column_default(col);
+	char	   *action = dflt ? psprintf("ALTER COLUMN %s SET DEFAULT %s", quote_identifier(col->name), dflt)
+		: psprintf("ALTER COLUMN %s DROP DEFAULT", quote_identifier(col->name));
+
+	return list_make2(alter_remote(res, CORM_ALTER_COLUMN, col, action),
+					  alter_foreign(res, CORM_ALTER_COLUMN, action));
+}
+
 /* the foreign table's columns brought to the plan, compared with this database's catalog */
 static List *
 diff_foreign_columns(CormResolved *res, Oid relid, bool *rebuild)
@@ -512,6 +572,9 @@ diff_foreign_columns(CormResolved *res, Oid relid, bool *rebuild)
 														  column_type(col))));
 			*rebuild = true;
 		}
+		if (attr && !sequence_generated(col) && !corm_has_constraint(col->def, CONSTR_GENERATED) &&
+			!same_default(rel, col, attr))
+			steps = list_concat(steps, plan_default(res, col));
 	}
 	for (int i = 0; i < desc->natts; i++)
 	{
@@ -528,12 +591,109 @@ diff_foreign_columns(CormResolved *res, Oid relid, bool *rebuild)
 	return steps;
 }
 
+/*
+ * The declared indexes of the remote table brought to the plan, by name:
+ * one planned and missing there is made; one there that corm made and no
+ * model plans any more is dropped; one made by hand is reported (check()).
+ * An index whose definition changed under the same name is not seen.
+ */
+static List *
+diff_remote_indexes(CormResolved *res, List *planned)
+{
+	List	   *existing = query(res, "SELECT c.relname FROM pg_catalog.pg_index i"
+								 "  JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid"
+								 " WHERE i.indrelid = pg_catalog.to_regclass($1)"
+								 "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k"
+								 "                    WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid)",
+								 corm_qualified(res->schema, res->table));
+	List	   *steps = NIL;
+	ListCell   *lc;
+
+	foreach(lc, planned)
+	{
+		CormPlannedIndex *p = lfirst(lc);
+
+		if (find_row(existing, p->name) == NIL)
+			steps = lappend(steps, remote_step(res, CORM_CREATE_INDEX, p->name, p->sql));
+	}
+	foreach(lc, existing)
+	{
+		char	   *name = linitial(lfirst(lc));
+		bool		wanted = false;
+		ListCell   *pc;
+
+		foreach(pc, planned)
+			if (strcmp(((CormPlannedIndex *) lfirst(pc))->name, name) == 0)
+			wanted = true;
+		if (wanted)
+			continue;
+		if (corm_name_in(res->row->table_indexes, name))
+			steps = lappend(steps, remote_step(res, CORM_DROP_INDEX, name,
+											   psprintf("DROP INDEX %s", corm_qualified(res->schema, name))));
+		else
+			corm_report(psprintf("index %s of table %s on server \"%s\" is not declared by any model",
+								 quote_identifier(name), corm_qualified(res->schema, res->table),
+								 res->server));
+	}
+	return steps;
+}
+
 static Oid
 local_table(const char *schema, const char *table)
 {
 	Oid			nsp = get_namespace_oid(schema, true);
 
 	return OidIsValid(nsp) ? get_relname_relid(table, nsp) : InvalidOid;
+}
+
+/*
+ * The indexes corm made on a table being renamed there, under the names
+ * the new table name gives them (ALTER INDEX ... RENAME, no rebuild): the
+ * recorded names and the planned ones correspond in order when the
+ * declarations did not change, and each pair must agree on uniqueness and
+ * columns besides.  Any other index is left to the comparison after the
+ * move, which makes what is missing and drops what is no longer declared.
+ */
+static List *
+rename_indexes(CormResolved *res)
+{
+	CormModelRow *row = res->row;
+	List	   *planned = corm_plan_indexes(res, list_make1(res));
+	List	   *existing;
+	List	   *steps = NIL;
+	ListCell   *lc;
+
+	if (list_length(planned) != list_length(row->table_indexes))
+		return NIL;
+	existing = query(res, "SELECT c.relname, i.indisunique::text,"
+					 "       pg_catalog.array_to_string(ARRAY(SELECT a.attname FROM pg_catalog.pg_attribute a"
+					 "                                         WHERE a.attrelid = i.indexrelid ORDER BY a.attnum), ',')"
+					 "  FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid"
+					 " WHERE i.indrelid = pg_catalog.to_regclass($1)",
+					 corm_qualified(row->table_schema, row->table_name));
+	foreach(lc, planned)
+	{
+		CormPlannedIndex *p = lfirst(lc);
+		char	   *old = list_nth(row->table_indexes, foreach_current_index(lc));
+		List	   *there = find_row(existing, old);
+		StringInfoData columns;
+		ListCell   *cc;
+
+		if (there == NIL || strcmp(old, p->name) == 0 ||
+			(((char *) lsecond(there))[0] == 't') != p->index->def->unique)
+			continue;
+		initStringInfo(&columns);
+		foreach(cc, p->index->def->key_columns)
+			appendStringInfo(&columns, "%s%s", foreach_current_index(cc) ? "," : "",
+							 (char *) lfirst(cc));
+		if (p->index->def->key_columns == NIL || strcmp(columns.data, lthird(there)) != 0)
+			continue;
+		steps = lappend(steps, remote_step(res, CORM_ALTER_COLUMN, NULL,
+										   psprintf("ALTER INDEX %s RENAME TO %s",
+													corm_qualified(row->table_schema, old),
+													quote_identifier(p->name))));
+	}
+	return steps;
 }
 
 /*
@@ -587,6 +747,8 @@ move_tables(CormResolved *res)
 											  psprintf("ALTER FOREIGN TABLE %s RENAME TO %s", old,
 													   quote_identifier(res->table))));
 	}
+	if (strcmp(row->table_name, res->table) != 0)
+		steps = list_concat(steps, rename_indexes(res));
 	if (strcmp(row->table_schema, res->schema) != 0)
 	{
 		if (!remote_schema_exists(res))
@@ -682,6 +844,7 @@ corm_plan_remote_table(CormResolved *res, bool drop_columns, bool *rebuild, List
 				 errhint("Pass another tablename => '...' for model \"%s\", or drop that table.", row->name)));
 	*indexes = corm_plan_indexes(res, list_make1(res));
 	steps = diff_remote_columns(res, drop_columns, rebuild);
+	steps = list_concat(steps, diff_remote_indexes(res, *indexes));
 	steps = list_concat(steps, diff_remote_trigger(res));
 	steps = list_concat(steps, diff_identity_trigger(res));
 	relid = local_table(res->schema, res->table);
