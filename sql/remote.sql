@@ -226,6 +226,14 @@ SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'rm_accounts'::regnamesp
 SELECT * FROM corm.register_bind('rm_plain', 'rm_plain', server => 'remote_plain');
 SELECT count(*) > 0 AS registered FROM corm.register_model('RmNote', model_class => 'RmModel', bind_key => 'rm_plain', columns => 'body text');
 INSERT INTO rm_plain.rm_note_view (body) VALUES ('note') RETURNING id, body;
+-- the bind moved to another schema: the table moves there, the foreign
+-- table here (SET SCHEMA on both sides: rows, indexes and trigger stay)
+SELECT s AS statement FROM corm.register_bind('rm_plain', 'rm_plain2', server => 'remote_plain') s
+ WHERE s ~ '^(/\* server|ALTER FOREIGN|CREATE FOREIGN|CREATE SCHEMA)';
+INSERT INTO rm_plain2.rm_note_view (body) VALUES ('moved') RETURNING id, body;
+SELECT s AS statement FROM corm.register_bind('rm_plain', 'rm_plain', server => 'remote_plain') s
+ WHERE s ~ '^(/\* server|ALTER FOREIGN|CREATE FOREIGN|CREATE SCHEMA)';
+SELECT count(*) AS notes FROM rm_plain.rm_note_view;
 -- corm.ddl shows which statements run there
 SELECT line FROM regexp_split_to_table(corm.ddl('RmNote'), E'\n') line
  WHERE line ~ '^(/\*|CREATE FOREIGN|CREATE SCHEMA)';
@@ -281,7 +289,7 @@ SELECT * FROM corm.drop_bind('rm');
 SELECT * FROM corm.drop_bind('rm_plain');
 SELECT * FROM corm.drop_bind('rm_down');
 SELECT * FROM corm.drop_bind('rm_user');
-DROP SCHEMA rm_accounts, rm_plain;
+DROP SCHEMA rm_accounts, rm_plain, rm_plain2;
 DROP DOMAIN rm_local_only;
 REVOKE CREATE ON DATABASE :"home" FROM corm_regress_fdw_user;
 SELECT postgres_fdw_disconnect_all() IS NOT NULL AS disconnected;
