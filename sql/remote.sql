@@ -177,6 +177,12 @@ ALTER TABLE rm_accounts.rm_ticket DROP COLUMN by_hand;
 SET client_min_messages = error;
 SELECT count(*) AS problems FROM corm.check() WHERE model LIKE 'Rm%';
 RESET client_min_messages;
+-- a server that stops answering: check() says so for each of its models
+ALTER SERVER remote_corm OPTIONS (SET port '1');
+SET client_min_messages = error;
+SELECT model, problem FROM corm.check() WHERE model LIKE 'Rm%' ORDER BY model;
+RESET client_min_messages;
+DO $$ BEGIN EXECUTE format('ALTER SERVER remote_corm OPTIONS (SET port %L)', current_setting('port')); END $$;
 -- the window that is not atomic, made by hand: the remote transaction of
 -- a rename committed, the local one did not.  Registering the definition
 -- again finds the table moved there and moves only the foreign table.

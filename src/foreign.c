@@ -859,7 +859,8 @@ corm_plan_remote_table(CormResolved *res, bool drop_columns, bool *rebuild, List
 void
 corm_drop_remote_table(CormResolved *res, bool cascade)
 {
-	corm_execute(psprintf("DROP FOREIGN TABLE IF EXISTS %s", corm_qualified(res->schema, res->table)));
+	corm_execute(psprintf("DROP FOREIGN TABLE IF EXISTS %s%s", corm_qualified(res->schema, res->table),
+						  cascade ? " CASCADE" : ""));
 	if (!remote_relation_exists(res, res->schema, res->table))
 		return;
 	corm_execute_remote(res->server, res->bind_key,
