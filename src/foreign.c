@@ -6,19 +6,26 @@
  * plan as a local one (corm_plan_model), its statements sent to the
  * server's database; here the model gets a foreign table of the same
  * schema and name over it, so that its view and functions read as they do
- * over a local table.  A migration compares each side with its own
- * catalogs: the remote table's columns (type by format_type, NOT NULL) and
- * onupdate trigger with what the server's pg_catalog says, read over
- * corm's connection; the foreign table's columns with this database's.
+ * over a local table.
+ *
+ * A migration compares each side with its own catalogs.  There, read over
+ * corm's connection: the table's columns (type as format_type gives it,
+ * NOT NULL), its declared indexes by name, its onupdate trigger's
+ * arguments and its identity trigger's function.  Here: the foreign
+ * table's columns and their defaults, which are the definition's (below).
+ * The constraints of an existing remote table are not compared.
  *
  * Inserts through the view: postgres_fdw sends every column of the foreign
  * table, NULL for one the INSERT does not give, so the remote table's own
  * defaults never apply.  A column's default is therefore the foreign
- * table's too (evaluated here, as the INSERT's other values are), and an
- * identity or serial column, whose sequence is in the other database, gets
- * its next value from a BEFORE INSERT trigger there that reads NULL as
- * "not given" (an identity or serial column is NOT NULL, so no NULL can
- * have been meant).
+ * table's too (evaluated here, as the INSERT's other values are).  A
+ * generated column is generated in the foreign table too, for which
+ * postgres_fdw sends DEFAULT: so is an identity column GENERATED ALWAYS
+ * (as NULL), which the remote table then numbers.  An identity column BY
+ * DEFAULT or a serial column, whose sequence is in the other database,
+ * gets its next value from a BEFORE INSERT trigger there that reads NULL
+ * as "not given" (such a column is NOT NULL, so no NULL can have been
+ * meant).
  */
 #include "corm.h"
 

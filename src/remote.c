@@ -16,6 +16,12 @@
  * The one window that is not atomic is the local commit failing after the
  * remote one succeeded.
  *
+ * The connection is not postgres_fdw's: what corm makes there in a
+ * transaction is seen through the foreign table once it commits, and a
+ * lock postgres_fdw's connection holds there for this transaction (a read
+ * through a view) is one corm's would wait for; the caller's lock_timeout
+ * is set there, so that such a wait ends as a lock wait here does.
+ *
  * Connections last one local transaction: the options of a server or a
  * user mapping changed since are read again by the next one, and nothing
  * is kept across transactions but the callbacks.
