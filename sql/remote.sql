@@ -114,6 +114,28 @@ SELECT s AS statement FROM corm.register_model('RmPost', model_class => 'RmModel
 INSERT INTO rm_accounts.rm_post_view (user_id, title) VALUES (1, 'hello'), (1, 'again'), (2, 'mine');
 UPDATE rm_accounts.rm_post_view SET title = 'hello, world' WHERE title = 'hello';
 SELECT title, edits FROM rm_accounts.rm_post_view ORDER BY id;
+-- constraints of an existing remote table: added, compared by every
+-- clause (a CHECK cooked here over the foreign table's columns, so that
+-- the remote's casts match), changed, dropped
+SELECT s AS statement FROM corm.register_model('RmPost', model_class => 'RmModel', bind_key => 'rm',
+    columns => 'user_id integer NOT NULL, title text NOT NULL CHECK (length(title) > 0),
+                edits integer NOT NULL DEFAULT 0, price numeric NOT NULL DEFAULT 1 CHECK (price > 0),
+                UNIQUE (user_id, title)',
+    onupdate => 'edits = edits + 1') s
+ WHERE s ~ '^(/\* server|ALTER FOREIGN|CREATE FOREIGN)';
+SELECT count(*) AS statements FROM corm.register_model('RmPost', model_class => 'RmModel', bind_key => 'rm',
+    columns => 'user_id integer NOT NULL, title text NOT NULL CHECK (length(title) > 0),
+                edits integer NOT NULL DEFAULT 0, price numeric NOT NULL DEFAULT 1 CHECK (price > 0),
+                UNIQUE (user_id, title)',
+    onupdate => 'edits = edits + 1');
+SELECT s AS statement FROM corm.register_model('RmPost', model_class => 'RmModel', bind_key => 'rm',
+    columns => 'user_id integer NOT NULL, title text NOT NULL CHECK (length(title) > 3),
+                edits integer NOT NULL DEFAULT 0, price numeric NOT NULL DEFAULT 1 CHECK (price > 0)',
+    onupdate => 'edits = edits + 1') s
+ WHERE s ~ '^(/\* server|ALTER FOREIGN|CREATE FOREIGN)';
+INSERT INTO rm_accounts.rm_post_view (user_id, title) VALUES (1, 'abc');
+INSERT INTO rm_accounts.rm_post_view (user_id, title) VALUES (1, 'again') RETURNING title, price;
+
 -- a relationship to or from a remote model names its column: no
 -- constraint spans two databases
 SELECT count(*) > 0 AS registered FROM corm.register_relationship('RmUser', 'posts', 'RmPost', foreign_key => 'user_id', backref => 'author');

@@ -380,6 +380,14 @@ typedef struct CormPlannedIndex
 	IndexStmt  *stmt;			/* raw, on the table and under the name */
 } CormPlannedIndex;
 
+/* a constraint a table gets, as ALTER TABLE ... ADD takes it */
+typedef struct CormPlannedConstraint
+{
+	char	   *sql;
+	char	   *column;			/* a column's own: its name; a table constraint: NULL */
+} CormPlannedConstraint;
+
+extern List *corm_plan_constraints(CormResolved *res);
 extern List *corm_plan_indexes(CormResolved *owner, List *holders);
 extern List *corm_plan_index_steps(List *planned, CormResolved *only);
 extern List *corm_plan_model(CormResolved *res, List **indexes);
@@ -387,6 +395,8 @@ extern CormStep *corm_plan_add_column(CormResolved *res, CormColumn *col);
 extern CormStep *corm_plan_add_constraint(CormResolved *res, CormElement *elem);
 extern CormStep *corm_make_step(CormStepKind kind, CormResolved *res, const char *object, char *sql);
 extern char *corm_column_sql(CormColumn *col);
+extern char corm_constraint_char(ConstrType type);
+extern char *corm_column_constraint_sql(CormColumn *col, Constraint *con, char contype);
 extern char *corm_type_sql(CormColumn *col);
 extern bool corm_column_not_null(CormColumn *col);
 extern char *corm_column_default(CormColumn *col);

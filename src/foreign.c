@@ -10,10 +10,11 @@
  *
  * A migration compares each side with its own catalogs.  There, read over
  * corm's connection: the table's columns (type as format_type gives it,
- * NOT NULL), its declared indexes by name, its onupdate trigger's
- * arguments and its identity trigger's function.  Here: the foreign
- * table's columns and their defaults, which are the definition's (below).
- * The constraints of an existing remote table are not compared.
+ * NOT NULL), its constraints (pg_get_constraintdef, read back by the
+ * parser here and compared clause by clause), its declared indexes by
+ * name, its onupdate trigger's arguments and its identity trigger's
+ * function.  Here: the foreign table's columns and their defaults, which
+ * are the definition's (below).
  *
  * Inserts through the view: postgres_fdw sends every column of the foreign
  * table, NULL for one the INSERT does not give, so the remote table's own
@@ -35,11 +36,19 @@
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_collation.h"
 #include "commands/defrem.h"
+#include "optimizer/optimizer.h"
+#include "parser/parse_coerce.h"
+#include "parser/parse_collate.h"
+#include "parser/parse_expr.h"
 #include "parser/parse_node.h"
+#include "parser/parse_relation.h"
+#include "parser/parser.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
+
+static Oid	local_table(const char *schema, const char *table);
 
 /* a step that runs in the server's database */
 static CormStep *
@@ -438,7 +447,7 @@ alter_foreign(CormResolved *res, CormStepKind kind, const char *action)
  * definition dropped only with drop_columns.
  */
 static List *
-diff_remote_columns(CormResolved *res, bool drop_columns, bool *rebuild)
+diff_remote_columns(CormResolved *res, bool drop_columns, bool *rebuild, List **new_columns)
 {
 	List	   *existing = remote_columns(res);
 	List	   *steps = NIL;
@@ -456,6 +465,7 @@ diff_remote_columns(CormResolved *res, bool drop_columns, bool *rebuild)
 			CormStep   *add = corm_plan_add_column(res, col);
 
 			steps = lappend(steps, remote_step(res, add->kind, add->object, add->sql));
+			*new_columns = lappend(*new_columns, col->name);
 			continue;
 		}
 		if (strcmp(lsecond(row), column_type(col)) != 0)
@@ -490,6 +500,152 @@ diff_remote_columns(CormResolved *res, bool drop_columns, bool *rebuild)
 		*rebuild = true;
 	}
 	return steps;
+}
+
+/* a constraint as ALTER TABLE ... ADD takes it, read by the server's parser */
+static Constraint *
+parse_constraint(const char *text)
+{
+	char	   *sql = psprintf("ALTER TABLE corm_compared ADD %s", text);
+	RawStmt    *raw = linitial_node(RawStmt, raw_parser(sql, RAW_PARSE_DEFAULT));
+	AlterTableStmt *stmt = castNode(AlterTableStmt, raw->stmt);
+	AlterTableCmd *cmd = linitial_node(AlterTableCmd, stmt->cmds);
+
+	return castNode(Constraint, cmd->def);
+}
+
+static bool
+same_names(List *a, List *b)
+{
+	ListCell   *la;
+	ListCell   *lb;
+
+	if (list_length(a) != list_length(b))
+		return false;
+	forboth(la, a, lb, b)
+		if (strcmp(strVal(lfirst(la)), strVal(lfirst(lb))) != 0)
+		return false;
+	return true;
+}
+
+/* a CHECK expression as the foreign table's columns give it meaning, constants folded */
+static Node *
+cooked_check(Relation rel, Node *raw)
+{
+	ParseState *pstate = make_parsestate(NULL);
+	ParseNamespaceItem *nsitem = addRangeTableEntryForRelation(pstate, rel, AccessShareLock,
+															   NULL, false, true);
+	Node	   *expr;
+
+	addNSItemToQuery(pstate, nsitem, true, true, true);
+	expr = transformExpr(pstate, copyObject(raw), EXPR_KIND_CHECK_CONSTRAINT);
+	expr = coerce_to_boolean(pstate, expr, "CHECK");
+	assign_expr_collations(pstate, expr);
+	free_parsestate(pstate);
+	return eval_const_expressions(NULL, expr);
+}
+
+/*
+ * A planned constraint and one the remote table has (as pg_get_constraintdef
+ * gives it there) are the same: kind, deferral, a name the definition
+ * gives, and every clause — a key's columns, INCLUDE and NULLS NOT
+ * DISTINCT; a foreign key's columns, target table, target columns (when
+ * the definition names them), actions and match type; a CHECK's
+ * expression, cooked here over the foreign table's columns (the same names
+ * and types) with constants folded, so that the remote's explicit casts
+ * count as the implicit ones they stand for.
+ */
+static bool
+same_remote_constraint(Relation rel, Constraint *p, Constraint *e)
+{
+	if (p->contype != e->contype || p->deferrable != e->deferrable ||
+		p->initdeferred != e->initdeferred ||
+		(p->conname && strcmp(p->conname, e->conname) != 0))
+		return false;
+	switch (p->contype)
+	{
+		case CONSTR_PRIMARY:
+		case CONSTR_UNIQUE:
+			return same_names(p->keys, e->keys) && same_names(p->including, e->including) &&
+				p->nulls_not_distinct == e->nulls_not_distinct;
+		case CONSTR_FOREIGN:
+			return same_names(p->fk_attrs, e->fk_attrs) &&
+				(p->pk_attrs == NIL || same_names(p->pk_attrs, e->pk_attrs)) &&
+				strcmp(p->pktable->relname, e->pktable->relname) == 0 &&
+				p->fk_upd_action == e->fk_upd_action && p->fk_del_action == e->fk_del_action &&
+				p->fk_matchtype == e->fk_matchtype;
+		case CONSTR_CHECK:
+			return p->is_no_inherit == e->is_no_inherit &&
+				(rel == NULL || equal(cooked_check(rel, p->raw_expr), cooked_check(rel, e->raw_expr)));
+		default:
+			/* an exclusion constraint: its access method and number of elements */
+			return strcmp(p->access_method ? p->access_method : "gist",
+						  e->access_method ? e->access_method : "gist") == 0 &&
+				list_length(p->exclusions) == list_length(e->exclusions);
+	}
+}
+
+/*
+ * The remote table's constraints brought to the plan: *drops those no
+ * definition plans (to run before the columns change), *adds those it
+ * lacks.  A column's own constraint on a column being added comes with
+ * the column; a CHECK over a new column is added without comparing.
+ */
+static void
+diff_remote_constraints(CormResolved *res, List *new_columns, List **drops, List **adds)
+{
+	const char *table = corm_qualified(res->schema, res->table);
+	List	   *rows = query(res, "SELECT c.conname, pg_catalog.pg_get_constraintdef(c.oid)"
+							 "  FROM pg_catalog.pg_constraint c"
+							 " WHERE c.conrelid = pg_catalog.to_regclass($1)"
+							 "   AND c.contype IN ('p', 'u', 'f', 'c', 'x') ORDER BY c.conname",
+							 table);
+	Oid			relid = local_table(res->schema, res->table);
+	Relation	rel = OidIsValid(relid) ? table_open(relid, AccessShareLock) : NULL;
+	List	   *existing = NIL;
+	bool	   *matched = palloc0(sizeof(bool) * (list_length(rows) + 1));
+	ListCell   *lc;
+
+	foreach(lc, rows)
+		existing = lappend(existing,
+						   parse_constraint(psprintf("CONSTRAINT %s %s",
+													 quote_identifier(linitial(lfirst(lc))),
+													 (char *) lsecond(lfirst(lc)))));
+	foreach(lc, corm_plan_constraints(res))
+	{
+		CormPlannedConstraint *planned = lfirst(lc);
+		Constraint *p;
+		List	   *reads = NIL;
+		bool		over_new = false;
+		bool		found = false;
+		ListCell   *ec;
+
+		if (planned->column && corm_name_in(new_columns, planned->column))
+			continue;
+		p = parse_constraint(planned->sql);
+		if (p->contype == CONSTR_CHECK)
+			corm_column_refs(p->raw_expr, &reads);
+		foreach(ec, reads)
+			over_new = over_new || corm_name_in(new_columns, lfirst(ec));
+		foreach(ec, existing)
+		{
+			if (over_new || matched[foreach_current_index(ec)] ||
+				!same_remote_constraint(rel, p, lfirst(ec)))
+				continue;
+			matched[foreach_current_index(ec)] = found = true;
+			break;
+		}
+		if (!found)
+			*adds = lappend(*adds, remote_step(res, CORM_ADD_CONSTRAINT, NULL,
+											   psprintf("ALTER TABLE %s ADD %s", table, planned->sql)));
+	}
+	foreach(lc, existing)
+		if (!matched[foreach_current_index(lc)])
+			*drops = lappend(*drops, remote_step(res, CORM_DROP_CONSTRAINT, NULL,
+												 psprintf("ALTER TABLE %s DROP CONSTRAINT %s", table,
+														  quote_identifier(((Constraint *) lfirst(lc))->conname))));
+	if (rel)
+		table_close(rel, AccessShareLock);
 }
 
 /* the raw expression of a column's constraint of this type, or NULL */
@@ -817,6 +973,9 @@ corm_plan_remote_table(CormResolved *res, bool drop_columns, bool *rebuild, List
 {
 	CormModelRow *row = res->row;
 	List	   *steps;
+	List	   *new_columns = NIL;
+	List	   *drops = NIL;
+	List	   *adds = NIL;
 	Oid			relid;
 
 	refuse_shared_table(res);
@@ -850,7 +1009,10 @@ corm_plan_remote_table(CormResolved *res, bool drop_columns, bool *rebuild, List
 				 errdetail("Model \"%s\" would create a table by that name there.", row->name),
 				 errhint("Pass another tablename => '...' for model \"%s\", or drop that table.", row->name)));
 	*indexes = corm_plan_indexes(res, list_make1(res));
-	steps = diff_remote_columns(res, drop_columns, rebuild);
+	steps = diff_remote_columns(res, drop_columns, rebuild, &new_columns);
+	/* constraints: drops before the columns change, adds after */
+	diff_remote_constraints(res, new_columns, &drops, &adds);
+	steps = list_concat(list_concat(drops, steps), adds);
 	steps = list_concat(steps, diff_remote_indexes(res, *indexes));
 	steps = list_concat(steps, diff_remote_trigger(res));
 	steps = list_concat(steps, diff_identity_trigger(res));
