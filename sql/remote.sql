@@ -295,6 +295,12 @@ RESET ROLE;
 -- a bind with models keeps its server
 SELECT * FROM corm.register_bind('rm', 'rm_accounts', server => 'remote_plain');
 
+-- nor does a model move its table from one database to another
+SELECT * FROM corm.register_model('RmNote', model_class => 'RmModel', columns => 'body text');
+SELECT count(*) > 0 AS registered FROM corm.register_model('RmLocal', model_class => 'RmModel', columns => 'x text');
+SELECT * FROM corm.register_model('RmLocal', model_class => 'RmModel', bind_key => 'rm', columns => 'x text');
+SELECT count(*) > 0 AS dropped FROM corm.drop_model('RmLocal');
+
 -- drop_model drops the table there too
 SELECT * FROM corm.drop_model('RmKept');
 SELECT count(*) AS statements FROM corm.drop_model('RmTicket');

@@ -1460,6 +1460,7 @@ corm_sync_model(const char *name, bool notices, bool drop_columns)
 	ListCell   *lc;
 
 	refuse_kind_change(res);
+	corm_refuse_database_move(res);
 	switch (res->kind)
 	{
 		case CORM_ABSTRACT:

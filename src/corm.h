@@ -431,6 +431,7 @@ extern List *corm_plan_remote_model(CormResolved *res, List **indexes);
 extern List *corm_plan_remote_table(CormResolved *res, bool drop_columns, bool *rebuild,
 									List **indexes);
 extern void corm_drop_remote_table(CormResolved *res, bool cascade);
+extern void corm_refuse_database_move(CormResolved *res);
 extern void corm_rename_remote_column(CormResolved *res, const char *old, const char *new);
 
 /* ---------- apply.c ---------- */

@@ -34,6 +34,7 @@
 #include "catalog/heap.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_attribute.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
 #include "commands/defrem.h"
 #include "optimizer/optimizer.h"
@@ -949,6 +950,38 @@ move_tables(CormResolved *res)
 	}
 	corm_run_steps(steps);
 	corm_rename_references(row->table_schema, row->table_name, res->schema, res->table);
+}
+
+/*
+ * A model's table stays in the database it was made in: a model that
+ * gains a bind to another database, or leaves one (its bind_key changed),
+ * would have to move its rows between databases, which corm does not do.
+ * Called for every model with a table of its own before it is compared.
+ */
+void
+corm_refuse_database_move(CormResolved *res)
+{
+	CormModelRow *row = res->row;
+	Oid			relid;
+	bool		foreign;
+
+	if (row->table_name == NULL || res->kind == CORM_ABSTRACT)
+		return;
+	relid = local_table(row->table_schema, row->table_name);
+	if (!OidIsValid(relid))
+		return;
+	foreign = get_rel_relkind(relid) == RELKIND_FOREIGN_TABLE;
+	if (foreign == (res->server != NULL))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("model \"%s\" cannot move its table %s %s", row->name,
+					corm_qualified(row->table_schema, row->table_name),
+					res->server ? psprintf("to the database of server \"%s\"", res->server) :
+					"from another database into this one"),
+			 res->bind_key ? errdetail("Its bind key is now \"%s\".", res->bind_key) :
+			 errdetail("It has no bind key now."),
+			 errhint("Register a new model under the other bind, and move the rows there.")));
 }
 
 static void
