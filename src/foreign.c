@@ -861,6 +861,65 @@ rename_indexes(CormResolved *res)
 }
 
 /*
+ * The names a renamed table's constraints and identity sequences get in a
+ * fresh build: <table>_..._pkey, <table>_<column>_seq.  A constraint whose
+ * name starts with the old table's name (and that the definition does not
+ * name) gets the new one in front; a sequence named <table>_<column>_seq
+ * is renamed after the new table.  Run there after the table's rename.
+ */
+static List *
+rename_generated_names(CormResolved *res)
+{
+	CormModelRow *row = res->row;
+	const char *table = corm_qualified(row->table_schema, res->table);
+	const char *old = corm_qualified(row->table_schema, row->table_name);
+	char	   *prefix = psprintf("%s_", row->table_name);
+	List	   *given = NIL;
+	List	   *steps = NIL;
+	ListCell   *lc;
+
+	foreach(lc, corm_plan_constraints(res))
+	{
+		Constraint *con = parse_constraint(((CormPlannedConstraint *) lfirst(lc))->sql);
+
+		if (con->conname)
+			given = lappend(given, con->conname);
+	}
+	foreach(lc, query(res, "SELECT c.conname FROM pg_catalog.pg_constraint c"
+					  " WHERE c.conrelid = pg_catalog.to_regclass($1) ORDER BY 1", old))
+	{
+		char	   *name = linitial(lfirst(lc));
+		char	   *renamed;
+
+		if (strncmp(name, prefix, strlen(prefix)) != 0 || corm_name_in(given, name))
+			continue;
+		renamed = psprintf("%s_%s", res->table, name + strlen(prefix));
+		if (strlen(renamed) >= NAMEDATALEN)
+			continue;
+		steps = lappend(steps, remote_step(res, CORM_ALTER_COLUMN, NULL,
+										   psprintf("ALTER TABLE %s RENAME CONSTRAINT %s TO %s", table,
+													quote_identifier(name), quote_identifier(renamed))));
+	}
+	foreach(lc, query(res, "SELECT a.attname, s.relname FROM pg_catalog.pg_attribute a"
+					  "  JOIN pg_catalog.pg_class s"
+					  "    ON s.oid = pg_catalog.pg_get_serial_sequence($1, a.attname)::pg_catalog.regclass"
+					  " WHERE a.attrelid = pg_catalog.to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped"
+					  "   AND pg_catalog.pg_get_serial_sequence($1, a.attname) IS NOT NULL", old))
+	{
+		char	   *column = linitial(lfirst(lc));
+		char	   *seq = lsecond(lfirst(lc));
+
+		if (strcmp(seq, makeObjectName(row->table_name, column, "seq")) != 0)
+			continue;
+		steps = lappend(steps, remote_step(res, CORM_ALTER_COLUMN, NULL,
+										   psprintf("ALTER SEQUENCE %s RENAME TO %s",
+													corm_qualified(row->table_schema, seq),
+													quote_identifier(makeObjectName(res->table, column, "seq")))));
+	}
+	return steps;
+}
+
+/*
  * A model's table under a new name or in a new schema, on both sides: the
  * remote table renamed or moved (rows, indexes and triggers stay with it),
  * the foreign table here too, with its options naming the new place.
@@ -912,7 +971,13 @@ move_tables(CormResolved *res)
 													   quote_identifier(res->table))));
 	}
 	if (strcmp(row->table_name, res->table) != 0)
+	{
+		/* read before the rename: they name the table by its old name */
+		List	   *generated = rename_generated_names(res);
+
 		steps = list_concat(steps, rename_indexes(res));
+		steps = list_concat(steps, generated);
+	}
 	if (strcmp(row->table_schema, res->schema) != 0)
 	{
 		if (!remote_schema_exists(res))
