@@ -141,6 +141,7 @@ extern void corm_check_server(const char *server, const char *bind);
 extern void corm_remote_command(const char *server, const char *bind, const char *sql);
 extern List *corm_remote_query(const char *server, const char *bind, const char *sql,
 							   int nparams, const char *const *params);
+extern uint64 corm_remote_update(const char *server, const char *bind, const char *sql);
 
 /* ---------- execute.c ---------- */
 

@@ -85,12 +85,13 @@ remote_schema_exists(CormResolved *res)
 				 res->schema) != NIL;
 }
 
-/* the remote table's columns: name, format_type, attnotnull per row */
+/* the remote table's columns: name, format_type, attnotnull, collation's name per row */
 static List *
 remote_columns(CormResolved *res)
 {
 	return query(res, "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),"
-				 "       a.attnotnull::text"
+				 "       a.attnotnull::text,"
+				 "       (SELECT c.collname FROM pg_catalog.pg_collation c WHERE c.oid = a.attcollation)"
 				 "  FROM pg_catalog.pg_attribute a"
 				 " WHERE a.attrelid = pg_catalog.to_regclass($1) AND a.attnum > 0"
 				 "   AND NOT a.attisdropped ORDER BY a.attnum",
@@ -112,6 +113,32 @@ static char *
 column_type(CormColumn *col)
 {
 	return format_type_with_typemod(col->typid, col->is_serial ? -1 : col->typmod);
+}
+
+/* the collation a column is to have: its COLLATE's, else its type's; InvalidOid for none */
+static Oid
+column_collation(CormColumn *col)
+{
+	Oid			typcoll = get_typcollation(col->typid);
+
+	if (!OidIsValid(typcoll))
+		return InvalidOid;
+	if (col->def->collClause)
+		return get_collation_oid(col->def->collClause->collname, false);
+	return typcoll;
+}
+
+/* ALTER COLUMN ... TYPE with the column's COLLATE, as a fresh table has it */
+static char *
+retype_action(CormColumn *col, bool cast)
+{
+	const char *qcol = quote_identifier(col->name);
+	char	   *collate = col->def->collClause
+		? psprintf(" COLLATE %s", generate_collation_name(column_collation(col))) : "";
+
+	return cast ? psprintf("ALTER COLUMN %s TYPE %s%s USING %s::%s", qcol, column_type(col), collate,
+						   qcol, column_type(col))
+		: psprintf("ALTER COLUMN %s TYPE %s%s", qcol, column_type(col), collate);
 }
 
 static bool
@@ -469,12 +496,11 @@ diff_remote_columns(CormResolved *res, bool drop_columns, bool *rebuild, List **
 			*new_columns = lappend(*new_columns, col->name);
 			continue;
 		}
-		if (strcmp(lsecond(row), column_type(col)) != 0)
+		if (strcmp(lsecond(row), column_type(col)) != 0 ||
+			(OidIsValid(column_collation(col)) && lfourth(row) &&
+			 strcmp(lfourth(row), get_collation_name(column_collation(col))) != 0))
 		{
-			steps = lappend(steps, alter_remote(res, CORM_ALTER_COLUMN, col,
-												psprintf("ALTER COLUMN %s TYPE %s USING %s::%s",
-														 qcol, column_type(col), qcol,
-														 column_type(col))));
+			steps = lappend(steps, alter_remote(res, CORM_ALTER_COLUMN, col, retype_action(col, true)));
 			*rebuild = true;
 		}
 		if ((((char *) lthird(row))[0] == 't') != not_null)
@@ -586,6 +612,83 @@ same_remote_constraint(Relation rel, Constraint *p, Constraint *e)
 	}
 }
 
+static List *
+string_names(List *strings)
+{
+	List	   *names = NIL;
+	ListCell   *lc;
+
+	foreach(lc, strings)
+		names = lappend(names, strVal(lfirst(lc)));
+	return names;
+}
+
+/*
+ * The name PostgreSQL gives an unnamed constraint in a fresh build of the
+ * table: <table>_<columns>_<label>, numbered after the first that takes it
+ * (a CHECK names its column when it reads exactly one).
+ */
+static char *
+fresh_constraint_name(const char *table, Constraint *con, List **taken)
+{
+	const char *label;
+	char	   *columns = NULL;
+	char	   *name;
+
+	switch (con->contype)
+	{
+		case CONSTR_PRIMARY:
+			label = "pkey";
+			break;
+		case CONSTR_UNIQUE:
+			label = "key";
+			columns = corm_joined_names(list_concat(string_names(con->keys), string_names(con->including)));
+			break;
+		case CONSTR_FOREIGN:
+			label = "fkey";
+			columns = corm_joined_names(string_names(con->fk_attrs));
+			break;
+		case CONSTR_CHECK:
+			{
+				List	   *reads = NIL;
+				ListCell   *lc;
+				bool		one;
+
+				corm_column_refs(con->raw_expr, &reads);
+				one = reads != NIL;
+				foreach(lc, reads)
+					one = one && strcmp(lfirst(lc), linitial(reads)) == 0;
+				label = "check";
+				if (one)
+					columns = linitial(reads);
+			}
+			break;
+		default:
+			{
+				List	   *elems = NIL;
+				ListCell   *lc;
+
+				foreach(lc, con->exclusions)
+				{
+					IndexElem  *ie = linitial(lfirst(lc));
+
+					if (ie->name)
+						elems = lappend(elems, ie->name);
+				}
+				label = "excl";
+				columns = corm_joined_names(elems);
+			}
+			break;
+	}
+	if (columns && *columns == '\0')
+		columns = NULL;
+	name = makeObjectName(table, columns, label);
+	for (int pass = 1; corm_name_in(*taken, name); pass++)
+		name = makeObjectName(table, columns, psprintf("%s%d", label, pass));
+	*taken = lappend(*taken, name);
+	return name;
+}
+
 /*
  * The remote table's constraints brought to the plan: *drops those no
  * definition plans (to run before the columns change), *adds those it
@@ -604,17 +707,42 @@ diff_remote_constraints(CormResolved *res, List *new_columns, List **drops, List
 	Oid			relid = local_table(res->schema, res->table);
 	Relation	rel = OidIsValid(relid) ? table_open(relid, AccessShareLock) : NULL;
 	List	   *existing = NIL;
+	List	   *existing_names = NIL;
 	bool	   *matched = palloc0(sizeof(bool) * (list_length(rows) + 1));
+	List	   *planned_list = corm_plan_constraints(res);
+	List	   *parsed = NIL;
+	List	   *expected = NIL;
+	List	   *taken = NIL;
 	ListCell   *lc;
 
 	foreach(lc, rows)
+	{
 		existing = lappend(existing,
 						   parse_constraint(psprintf("CONSTRAINT %s %s",
 													 quote_identifier(linitial(lfirst(lc))),
 													 (char *) lsecond(lfirst(lc)))));
-	foreach(lc, corm_plan_constraints(res))
+		existing_names = lappend(existing_names, linitial(lfirst(lc)));
+	}
+	/* the names of a fresh build: the given ones, then the generated in order */
+	foreach(lc, planned_list)
+	{
+		Constraint *p = parse_constraint(((CormPlannedConstraint *) lfirst(lc))->sql);
+
+		parsed = lappend(parsed, p);
+		if (p->conname)
+			taken = lappend(taken, p->conname);
+	}
+	foreach(lc, parsed)
+	{
+		Constraint *p = lfirst(lc);
+
+		expected = lappend(expected, p->conname ? p->conname :
+						   fresh_constraint_name(res->table, p, &taken));
+	}
+	foreach(lc, planned_list)
 	{
 		CormPlannedConstraint *planned = lfirst(lc);
+		char	   *name = list_nth(expected, foreach_current_index(lc));
 		Constraint *p;
 		List	   *reads = NIL;
 		bool		over_new = false;
@@ -623,7 +751,7 @@ diff_remote_constraints(CormResolved *res, List *new_columns, List **drops, List
 
 		if (planned->column && corm_name_in(new_columns, planned->column))
 			continue;
-		p = parse_constraint(planned->sql);
+		p = list_nth(parsed, foreach_current_index(lc));
 		if (p->contype == CONSTR_CHECK)
 			corm_column_refs(p->raw_expr, &reads);
 		foreach(ec, reads)
@@ -634,6 +762,17 @@ diff_remote_constraints(CormResolved *res, List *new_columns, List **drops, List
 				!same_remote_constraint(rel, p, lfirst(ec)))
 				continue;
 			matched[foreach_current_index(ec)] = found = true;
+			/*
+			 * under the name a fresh build gives it (a table or column
+			 * renamed since), when no other constraint there has that name
+			 */
+			if (strcmp(name, ((Constraint *) lfirst(ec))->conname) != 0 &&
+				!corm_name_in(existing_names, name))
+				*adds = lappend(*adds, remote_step(res, CORM_ALTER_COLUMN, NULL,
+												   psprintf("ALTER TABLE %s RENAME CONSTRAINT %s TO %s",
+															table,
+															quote_identifier(((Constraint *) lfirst(ec))->conname),
+															quote_identifier(name))));
 			break;
 		}
 		if (!found)
@@ -728,12 +867,10 @@ diff_foreign_columns(CormResolved *res, Oid relid, bool *rebuild)
 		if (attr == NULL)
 			steps = lappend(steps, alter_foreign(res, CORM_ADD_COLUMN,
 												 psprintf("ADD COLUMN %s", foreign_column_sql(col))));
-		else if (attr->atttypid != col->typid || (!col->is_serial && attr->atttypmod != col->typmod))
+		else if (attr->atttypid != col->typid || (!col->is_serial && attr->atttypmod != col->typmod) ||
+				 (OidIsValid(column_collation(col)) && attr->attcollation != column_collation(col)))
 		{
-			steps = lappend(steps, alter_foreign(res, CORM_ALTER_COLUMN,
-												 psprintf("ALTER COLUMN %s TYPE %s",
-														  quote_identifier(col->name),
-														  column_type(col))));
+			steps = lappend(steps, alter_foreign(res, CORM_ALTER_COLUMN, retype_action(col, false)));
 			*rebuild = true;
 		}
 		if (attr && !sequence_generated(col) && !corm_has_constraint(col->def, CONSTR_GENERATED) &&

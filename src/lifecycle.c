@@ -467,6 +467,8 @@ rename_identity_rows(const char *old, const char *new)
 	CormResolved *res;
 	CormResolved *holder;
 	const char *disc;
+	char	   *sql;
+	uint64		rows = 0;
 
 	corm_reset_resolve_cache();
 	res = corm_resolve_model(new, false);
@@ -476,15 +478,24 @@ rename_identity_rows(const char *old, const char *new)
 	holder = corm_table_owner(res);
 	while (holder->table_parent && !corm_find_column(holder->table_columns, disc))
 		holder = corm_table_owner(holder->table_parent);
-	if (SPI_execute(psprintf("UPDATE %s SET %s = %s WHERE %s = %s",
-							 corm_qualified(holder->schema, holder->table), quote_identifier(disc),
-							 quote_literal_cstr(new), quote_identifier(disc), quote_literal_cstr(old)),
-					false, 0) != SPI_OK_UPDATE)
+	sql = psprintf("UPDATE %s SET %s = %s WHERE %s = %s",
+				   corm_qualified(holder->schema, holder->table), quote_identifier(disc),
+				   quote_literal_cstr(new), quote_identifier(disc), quote_literal_cstr(old));
+	/*
+	 * A table in another database is updated over corm's own connection,
+	 * in the remote transaction that renamed it: postgres_fdw's would not
+	 * see it under its new name before the commit.
+	 */
+	if (holder->server)
+		rows = corm_remote_update(holder->server, holder->bind_key, sql);
+	else if (SPI_execute(sql, false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "could not update the discriminator of %s", holder->table);
+	else
+		rows = SPI_processed;
 	ereport(NOTICE,
 			(errmsg_plural("model \"%s\" takes the polymorphic identity \"%s\", and so does its %llu row of table %s",
 						   "model \"%s\" takes the polymorphic identity \"%s\", and so do its %llu rows of table %s",
-						   SPI_processed, new, new, (unsigned long long) SPI_processed,
+						   rows, new, new, (unsigned long long) rows,
 						   corm_qualified(holder->schema, holder->table)),
 			 errdetail("Its identity was its old name, \"%s\".", old),
 			 errhint("To keep an identity through a rename, give it explicitly (polymorphic_identity => '...') before renaming.")));

@@ -603,3 +603,14 @@ corm_remote_query(const char *server, const char *bind, const char *sql,
 	PQclear(res);
 	return rows;
 }
+
+/* run an INSERT, UPDATE or DELETE in the database of a bind's server: the rows it touched */
+uint64
+corm_remote_update(const char *server, const char *bind, const char *sql)
+{
+	PGresult   *res = remote_exec(remote_connection(server, bind), sql, 0, NULL);
+	uint64		rows = strtoull(PQcmdTuples(res), NULL, 10);
+
+	PQclear(res);
+	return rows;
+}
