@@ -229,6 +229,11 @@ SELECT count(*) > 0 AS registered FROM corm.register_model('RmGone', model_class
 ROLLBACK TO SAVEPOINT a;
 SELECT count(*) > 0 AS registered FROM corm.register_model('RmKept', model_class => 'RmModel', bind_key => 'rm', columns => 'x text');
 COMMIT;
+-- corm does not prepare remote transactions (two-phase commit)
+BEGIN;
+SELECT count(*) > 0 AS registered FROM corm.register_model('RmPrepared', model_class => 'RmModel', bind_key => 'rm', columns => 'x text');
+PREPARE TRANSACTION 'corm_regress_remote';
+SELECT count(*) AS prepared FROM corm.model WHERE name = 'RmPrepared';
 -- an error there (a type this database has, that one not) is an error
 -- here, with the remote statement named, and changes neither database
 CREATE DOMAIN rm_local_only AS text;
