@@ -183,6 +183,47 @@ ignore_notice(void *arg, const char *message)
 {
 }
 
+/*
+ * PQconnectdbParams, but waiting on the latch and the socket between the
+ * steps of the connection (PQconnectPoll), so that a cancel or a
+ * termination of this backend ends a connection attempt to a server that
+ * does not answer.
+ */
+static PGconn *
+connect_interruptibly(const char *const *keywords, const char *const *values)
+{
+	PGconn	   *volatile conn = PQconnectStartParams(keywords, values, false);
+
+	if (conn == NULL || PQstatus(conn) == CONNECTION_BAD)
+		return conn;
+	PG_TRY();
+	{
+		PostgresPollingStatusType status = PGRES_POLLING_WRITING;
+
+		while (status != PGRES_POLLING_OK && status != PGRES_POLLING_FAILED)
+		{
+			int			io = status == PGRES_POLLING_READING ? WL_SOCKET_READABLE : WL_SOCKET_WRITEABLE;
+			int			events = WaitLatchOrSocket(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH | io,
+												   PQsocket(conn), -1L, PG_WAIT_EXTENSION);
+
+			if (events & WL_LATCH_SET)
+			{
+				ResetLatch(MyLatch);
+				CHECK_FOR_INTERRUPTS();
+			}
+			if (events & io)
+				status = PQconnectPoll(conn);
+		}
+	}
+	PG_CATCH();
+	{
+		PQfinish(conn);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	return conn;
+}
+
 static PGconn *
 connect_server(ForeignServer *fs, UserMapping *um, const char *bind)
 {
@@ -227,7 +268,7 @@ connect_server(ForeignServer *fs, UserMapping *um, const char *bind)
 				 errhint("Add one with ALTER USER MAPPING FOR CURRENT_USER SERVER %s OPTIONS (ADD password '...').",
 						 quote_identifier(fs->servername))));
 
-	conn = PQconnectdbParams(keywords, values, false);
+	conn = connect_interruptibly(keywords, values);
 	if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
 	{
 		char	   *detail = conn ? connection_error(conn) : pstrdup("out of memory");
