@@ -45,6 +45,7 @@
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
+#include "utils/timestamp.h"
 
 /* one connection of the current transaction: a server as one role sees it */
 typedef struct RemoteConnection
@@ -391,15 +392,55 @@ remote_command(RemoteConnection *rc, const char *sql)
 	PQclear(remote_exec(rc, sql, 0, NULL));
 }
 
+/* how long an abort waits for a server to answer before it gives the connection up */
+#define QUIET_WAIT_MS 30000
+
+/*
+ * The results of what runs on conn, read until it ends or the deadline
+ * passes (false then, or when the connection is lost); *ok, when given,
+ * whether the last result was a success.  No error is thrown: this is for
+ * a transaction's abort, where interrupts wait for later.
+ */
+static bool
+drain_results(PGconn *conn, TimestampTz deadline, bool *ok)
+{
+	for (;;)
+	{
+		PGresult   *res;
+
+		while (PQisBusy(conn))
+		{
+			long		wait = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
+			int			events;
+
+			if (wait <= 0)
+				return false;
+			events = WaitLatchOrSocket(MyLatch, WL_LATCH_SET | WL_SOCKET_READABLE | WL_TIMEOUT |
+									   WL_EXIT_ON_PM_DEATH, PQsocket(conn), wait, PG_WAIT_EXTENSION);
+			ResetLatch(MyLatch);
+			if ((events & WL_SOCKET_READABLE) && !PQconsumeInput(conn))
+				return false;
+		}
+		res = PQgetResult(conn);
+		if (res == NULL)
+			return true;
+		if (ok)
+			*ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+		PQclear(res);
+	}
+}
+
 /*
  * Run a statement where no error may be thrown (a transaction's abort):
- * whether it succeeded.  A statement still running is cancelled first.
+ * whether it succeeded within QUIET_WAIT_MS.  A statement still running is
+ * cancelled first.  A server that does not answer in time gets its
+ * connection closed by the caller, which ends its transaction there too.
  */
 static bool
 remote_command_quietly(RemoteConnection *rc, const char *sql)
 {
-	PGresult   *res;
-	bool		ok;
+	TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), QUIET_WAIT_MS);
+	bool		ok = false;
 
 	if (PQstatus(rc->conn) != CONNECTION_OK)
 		return false;
@@ -407,20 +448,14 @@ remote_command_quietly(RemoteConnection *rc, const char *sql)
 	{
 		PGcancel   *cancel = PQgetCancel(rc->conn);
 		char		errbuf[256];
+		bool		sent = cancel && PQcancel(cancel, errbuf, sizeof(errbuf));
 
-		if (cancel == NULL || !PQcancel(cancel, errbuf, sizeof(errbuf)))
-		{
-			PQfreeCancel(cancel);
-			return false;
-		}
 		PQfreeCancel(cancel);
-		/* the cancelled statement's results, blocking: it ends at once */
-		while ((res = PQgetResult(rc->conn)) != NULL)
-			PQclear(res);
+		if (!sent || !drain_results(rc->conn, deadline, NULL))
+			return false;
 	}
-	res = PQexec(rc->conn, sql);
-	ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
-	PQclear(res);
+	if (!PQsendQuery(rc->conn, sql) || !drain_results(rc->conn, deadline, &ok))
+		return false;
 	return ok;
 }
 
