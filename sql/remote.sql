@@ -105,6 +105,20 @@ SELECT * FROM corm.register_model('RmUser', model_class => 'RmModel', bind_key =
     indexes => '{"UNIQUE (name)"}');
 ROLLBACK;
 
+-- a statement cancelled here (statement_timeout) while corm waits there:
+-- the abort cancels the remote statement and rolls the remote transaction
+-- back; the next one starts afresh
+BEGIN;
+SET LOCAL statement_timeout = '1s';
+SELECT count(*) AS users FROM rm_accounts.rm_user_view;
+SELECT * FROM corm.register_model('RmUser', model_class => 'RmModel', bind_key => 'rm',
+    columns => 'name text NOT NULL, active boolean NOT NULL DEFAULT true, joined timestamptz DEFAULT now(), email varchar(200), nick text',
+    indexes => '{"UNIQUE (name)"}');
+ROLLBACK;
+SELECT count(*) AS statements FROM corm.register_model('RmUser', model_class => 'RmModel', bind_key => 'rm',
+    columns => 'name text NOT NULL, active boolean NOT NULL DEFAULT true, joined timestamptz DEFAULT now(), email varchar(200)',
+    indexes => '{"UNIQUE (name)"}');
+
 -- onupdate: corm's trigger there; an UPDATE that does not name the
 -- column sets it, as on a local table
 SELECT s AS statement FROM corm.register_model('RmPost', model_class => 'RmModel', bind_key => 'rm',
