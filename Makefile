@@ -5,11 +5,14 @@ MODULE_big  = corm
 OBJS        = src/corm.o src/coldef.o src/naming.o src/catalog.o src/resolve.o \
               src/plan.o src/apply.o src/register.o src/introspect.o src/onupdate.o \
               src/meta.o src/view.o src/viewtrigger.o src/query.o \
-              src/lifecycle.o src/diagram.o src/execute.o src/method.o src/keyset.o
+              src/lifecycle.o src/diagram.o src/execute.o src/method.o src/keyset.o \
+              src/remote.o src/foreign.o
 DATA        = sql/corm--0.1.sql sql/corm--0.2.sql sql/corm--0.1--0.2.sql
-REGRESS     = setup naming coldef models inheritance mixins onupdate views queries meta lifecycle privileges errors reregister indexes relationships convergence introspect diagram teardown
+REGRESS     = setup naming coldef models inheritance mixins onupdate views queries meta lifecycle privileges errors reregister indexes relationships convergence introspect diagram remote teardown
 REGRESS_OPTS = --load-extension=plpgsql
-PG_CPPFLAGS = -I$(srcdir)/src
+PG_CPPFLAGS = -I$(srcdir)/src -I$(libpq_srcdir)
+# a bind's foreign server is reached over libpq (src/remote.c)
+SHLIB_LINK  = $(libpq)
 PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror
 
 PG_CONFIG  ?= pg_config

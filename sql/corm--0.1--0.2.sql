@@ -107,6 +107,10 @@ ALTER TABLE corm.mixin ADD COLUMN indexes text[] NOT NULL DEFAULT '{}';
 ALTER TABLE corm.model ADD COLUMN indexes text[] NOT NULL DEFAULT '{}';
 ALTER TABLE corm.model ADD COLUMN inheritance text CHECK (inheritance IN ('single', 'joined'));
 ALTER TABLE corm.model ADD COLUMN table_indexes name[];
+
+-- a bind to another database: a postgres_fdw foreign server
+ALTER TABLE corm.bind ADD COLUMN server name;
+
 -- relationships: many-to-many through an association, self-referential
 -- many-to-one, the reverse relationship registered with one
 ALTER TABLE corm.relationship ADD COLUMN secondary text;
@@ -177,7 +181,8 @@ CREATE FUNCTION corm.register_meta(name text,
     AS 'MODULE_PATHNAME', 'corm_register_meta'
     LANGUAGE C VOLATILE;
 DROP FUNCTION corm.register_bind(text, name, name);
-CREATE FUNCTION corm.register_bind(key text, schema name, tablespace name DEFAULT NULL)
+CREATE FUNCTION corm.register_bind(key text, schema name, tablespace name DEFAULT NULL,
+                                   server name DEFAULT NULL)
     RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_register_bind'
     LANGUAGE C VOLATILE;

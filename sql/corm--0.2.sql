@@ -28,6 +28,7 @@ CREATE TABLE corm.bind (
     schema      name NOT NULL,
     tablespace  name,
     owner       regrole NOT NULL DEFAULT current_role::regrole,
+    server      name,           -- (0.2) a postgres_fdw foreign server: tables in its database
     CHECK (key <> '')
 );
 
@@ -366,7 +367,8 @@ CREATE FUNCTION corm.register_meta(name text,
     AS 'MODULE_PATHNAME', 'corm_register_meta'
     LANGUAGE C VOLATILE;
 
-CREATE FUNCTION corm.register_bind(key text, schema name, tablespace name DEFAULT NULL)
+CREATE FUNCTION corm.register_bind(key text, schema name, tablespace name DEFAULT NULL,
+                                   server name DEFAULT NULL)
     RETURNS SETOF text
     AS 'MODULE_PATHNAME', 'corm_register_bind'
     LANGUAGE C VOLATILE;

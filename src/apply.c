@@ -368,89 +368,6 @@ key_names(List *keys)
 	return names;
 }
 
-static char
-constraint_char(ConstrType type)
-{
-	switch (type)
-	{
-		case CONSTR_PRIMARY:
-			return 'p';
-		case CONSTR_UNIQUE:
-			return 'u';
-		case CONSTR_FOREIGN:
-			return 'f';
-		case CONSTR_CHECK:
-			return 'c';
-		case CONSTR_EXCLUSION:
-			return 'x';
-		default:
-			return '\0';
-	}
-}
-
-/*
- * A column's constraint as a table constraint, for ALTER TABLE ... ADD:
- * "UNIQUE" becomes "UNIQUE (col)", "REFERENCES t" "FOREIGN KEY (col)
- * REFERENCES t"; a CONSTRAINT name and the attributes (DEFERRABLE ...)
- * that follow it are kept.
- */
-static char *
-column_constraint_sql(CormColumn *col, Constraint *con, char contype)
-{
-	StringInfoData buf;
-	ListCell   *text;
-	ListCell   *node;
-	bool		found = false;
-	const char *qcol = quote_identifier(col->name);
-
-	initStringInfo(&buf);
-	forboth(text, col->elem->clauses, node, col->elem->clause_nodes)
-	{
-		Node	   *n = lfirst(node);
-		char	   *clause = lfirst(text);
-
-		if (found)
-		{
-			if (IsA(n, Constraint) &&
-				(((Constraint *) n)->contype == CONSTR_ATTR_DEFERRABLE ||
-				 ((Constraint *) n)->contype == CONSTR_ATTR_NOT_DEFERRABLE ||
-				 ((Constraint *) n)->contype == CONSTR_ATTR_DEFERRED ||
-				 ((Constraint *) n)->contype == CONSTR_ATTR_IMMEDIATE))
-				appendStringInfo(&buf, " %s", clause);
-			else
-				break;
-			continue;
-		}
-		if (n != (Node *) con)
-			continue;
-		found = true;
-		if (con->conname)
-		{
-			/* CONSTRAINT name ...: the name stays in front */
-			appendStringInfo(&buf, "CONSTRAINT %s ", quote_identifier(con->conname));
-			clause = clause + strlen("CONSTRAINT ");
-			clause += strspn(clause, " \t\r\n");
-			if (*clause == '"')
-			{
-				for (clause++; *clause && !(clause[0] == '"' && clause[1] != '"'); clause++)
-					if (*clause == '"')
-						clause++;
-				clause++;
-			}
-			else
-				clause += strcspn(clause, " \t\r\n");
-			clause += strspn(clause, " \t\r\n");
-		}
-		if (contype == 'f')
-			appendStringInfo(&buf, "FOREIGN KEY (%s) %s", qcol, clause);
-		else if (contype == 'u' || contype == 'p')
-			appendStringInfo(&buf, "%s (%s)", clause, qcol);
-		else
-			appendStringInfoString(&buf, clause);
-	}
-	return buf.data;
-}
-
 /* the constraints a model puts on its table */
 static List *
 planned_constraints(CormResolved *res, bool required)
@@ -475,19 +392,19 @@ planned_constraints(CormResolved *res, bool required)
 		foreach(cc, col->def->constraints)
 		{
 			Constraint *con = lfirst(cc);
-			char		c = constraint_char(con->contype);
+			char		c = corm_constraint_char(con->contype);
 
 			if (c != '\0')
 				keys = lappend(keys, planned_key(res, c, c == 'c' ? NIL : self, NULL, col->elem->list,
 												 c == 'c' ? con->raw_expr : NULL, required,
-												 column_constraint_sql(col, con, c)));
+												 corm_column_constraint_sql(col, con, c)));
 		}
 	}
 	foreach(lc, res->constraints)
 	{
 		CormElement *elem = lfirst(lc);
 		Constraint *con = (Constraint *) elem->node;
-		char		c = constraint_char(con->contype);
+		char		c = corm_constraint_char(con->contype);
 		List	   *cols = NIL;
 
 		if (c == 'f')
@@ -1543,15 +1460,22 @@ corm_sync_model(const char *name, bool notices, bool drop_columns)
 	ListCell   *lc;
 
 	refuse_kind_change(res);
+	corm_refuse_database_move(res);
 	switch (res->kind)
 	{
 		case CORM_ABSTRACT:
 			break;
 		case CORM_ROOT:
 		case CORM_JOINED:
-			steps = plan_own_table(res, drop_columns, &rebuild, &indexes);
+			if (res->server)
+				steps = corm_plan_remote_table(res, drop_columns, &rebuild, &indexes);
+			else
+				steps = plan_own_table(res, drop_columns, &rebuild, &indexes);
 			break;
 		case CORM_SINGLE:
+			if (res->server)
+				steps = corm_plan_remote_table(res, drop_columns, &rebuild, &indexes);
+			else
 			{
 				Oid			relid = table_oid(res->schema, res->table);
 
@@ -1627,7 +1551,9 @@ corm_sync_model(const char *name, bool notices, bool drop_columns)
 	}
 	if (res->kind != CORM_ABSTRACT)
 	{
-		corm_run_steps(diff_trigger(corm_table_owner(res)));
+		/* (a remote table's trigger is compared there, with its table) */
+		if (corm_table_owner(res)->server == NULL)
+			corm_run_steps(diff_trigger(corm_table_owner(res)));
 		corm_sync_view(res);
 		corm_sync_functions(res);
 		/* single-table ancestors list the identities of their subclasses */

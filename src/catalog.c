@@ -360,12 +360,15 @@ corm_load_bind(const char *key, const char *model)
 	uint64		n;
 	StringInfoData known;
 
-	if (run_query("SELECT key, schema, tablespace FROM corm.bind WHERE key = $1", 1, &key) > 0)
+	if (run_query(corm_catalog_has("bind", "server") ?
+				  "SELECT key, schema, tablespace, server FROM corm.bind WHERE key = $1" :
+				  "SELECT key, schema, tablespace, NULL FROM corm.bind WHERE key = $1", 1, &key) > 0)
 	{
 		b = palloc0(sizeof(CormBindRow));
 		b->key = get_text(0, 1);
 		b->schema = get_text(0, 2);
 		b->tablespace = get_text(0, 3);
+		b->server = get_text(0, 4);
 		return b;
 	}
 	n = run_query("SELECT key FROM corm.bind ORDER BY key", 0, NULL);

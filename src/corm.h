@@ -6,7 +6,10 @@
  *   naming.c   names: generated table names, identifiers, quoting
  *   coldef.c   parse the user's text (column lists, onupdate lists, indexes)
  *   catalog.c  read and write corm's catalog rows; read grants
- *   execute.c  run generated DDL, telling the call's listeners
+ *   remote.c   the database of a bind's foreign server: connection, remote
+ *              transaction tied to the local one
+ *   execute.c  run generated DDL (here or on a bind's server), telling the
+ *              call's listeners
  *   meta.c     call a meta policy's functions (naming)
  *   method.c   corm.call(): a query method's SQL, with a plan kept per session
  *   keyset.c   corm.keyset(): BaseQuery's keyset pages, bookmarks and their checks
@@ -15,6 +18,8 @@
  *              (its table, constraints, indexes, trigger)
  *   query.c    a model's query functions and Pagination type
  *   view.c     a model's view
+ *   foreign.c  a model bound to another database: its table there, compared
+ *              with that database's catalogs, and the foreign table here
  *   apply.c    compare a model's plan with what exists and run the difference
  *   register.c, lifecycle.c, introspect.c, diagram.c   the SQL-callable
  *              functions (register.c also starts and ends every call)
@@ -131,11 +136,20 @@ struct CormCollector;
 extern void corm_start_call(struct CormCollector *collector);
 extern Datum corm_finish_call(FunctionCallInfo fcinfo, struct CormCollector *collector);
 
+/* ---------- remote.c ---------- */
+
+extern void corm_check_server(const char *server, const char *bind);
+extern void corm_remote_command(const char *server, const char *bind, const char *sql);
+extern List *corm_remote_query(const char *server, const char *bind, const char *sql,
+							   int nparams, const char *const *params);
+extern uint64 corm_remote_update(const char *server, const char *bind, const char *sql);
+
 /* ---------- execute.c ---------- */
 
 extern void corm_run_steps(List *steps);
 extern void corm_report(const char *problem);
 extern void corm_execute(const char *sql);
+extern void corm_execute_remote(const char *server, const char *bind, const char *sql);
 
 /*
  * A listener to the statements corm runs (corm_execute): each is appended
@@ -223,6 +237,7 @@ typedef struct CormBindRow
 	char	   *key;
 	char	   *schema;
 	char	   *tablespace;
+	char	   *server;			/* a postgres_fdw server, or NULL: this database */
 } CormBindRow;
 
 extern int	corm_catalog_spi(const char *sql, int nargs, Oid *types, Datum *values,
@@ -294,6 +309,7 @@ typedef struct CormResolved
 	char	   *model_class;
 	char	   *bind_key;		/* its own, else its parent's */
 	char	   *tablespace;		/* its bind's, for its table and indexes */
+	char	   *server;			/* its bind's foreign server: its table is there */
 	char	   *schema;			/* where its table is (or its parent's) */
 	char	   *table;			/* own table, or the ancestor's for single */
 	char	   *basename;		/* table name, or generated name for single */
@@ -352,6 +368,8 @@ typedef struct CormStep
 	char	   *table;
 	char	   *object;			/* column name for ADD COLUMN */
 	char	   *sql;
+	char	   *server;			/* run on this bind's server, not here (NULL) */
+	char	   *bind;
 } CormStep;
 
 /* an index a table gets, named, with the statement that makes it */
@@ -364,6 +382,14 @@ typedef struct CormPlannedIndex
 	IndexStmt  *stmt;			/* raw, on the table and under the name */
 } CormPlannedIndex;
 
+/* a constraint a table gets, as ALTER TABLE ... ADD takes it */
+typedef struct CormPlannedConstraint
+{
+	char	   *sql;
+	char	   *column;			/* a column's own: its name; a table constraint: NULL */
+} CormPlannedConstraint;
+
+extern List *corm_plan_constraints(CormResolved *res);
 extern List *corm_plan_indexes(CormResolved *owner, List *holders);
 extern List *corm_plan_index_steps(List *planned, CormResolved *only);
 extern List *corm_plan_model(CormResolved *res, List **indexes);
@@ -371,6 +397,8 @@ extern CormStep *corm_plan_add_column(CormResolved *res, CormColumn *col);
 extern CormStep *corm_plan_add_constraint(CormResolved *res, CormElement *elem);
 extern CormStep *corm_make_step(CormStepKind kind, CormResolved *res, const char *object, char *sql);
 extern char *corm_column_sql(CormColumn *col);
+extern char corm_constraint_char(ConstrType type);
+extern char *corm_column_constraint_sql(CormColumn *col, Constraint *con, char contype);
 extern char *corm_type_sql(CormColumn *col);
 extern bool corm_column_not_null(CormColumn *col);
 extern char *corm_column_default(CormColumn *col);
@@ -398,6 +426,15 @@ extern void corm_sync_functions(CormResolved *res);
 extern void corm_drop_functions_over(const char *model);
 extern char *corm_function_definition(void *planned);
 extern char *corm_function_body(void *planned);
+
+/* ---------- foreign.c ---------- */
+
+extern List *corm_plan_remote_model(CormResolved *res, List **indexes);
+extern List *corm_plan_remote_table(CormResolved *res, bool drop_columns, bool *rebuild,
+									List **indexes);
+extern void corm_drop_remote_table(CormResolved *res, bool cascade);
+extern void corm_refuse_database_move(CormResolved *res);
+extern void corm_rename_remote_column(CormResolved *res, const char *old, const char *new);
 
 /* ---------- apply.c ---------- */
 

@@ -12,6 +12,7 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "executor/spi.h"
+#include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
@@ -111,6 +112,37 @@ corm_execute(const char *sql)
 }
 
 /*
+ * Run one statement of generated DDL in the database of a bind's server;
+ * the listeners hear it with the server named in front (a dry run sees it
+ * touch no relation here: its locks are taken there).
+ */
+void
+corm_execute_remote(const char *server, const char *bind, const char *sql)
+{
+	char	   *shown = psprintf("/* server %s */ %s", quote_identifier(server), sql);
+	ListCell   *lc;
+
+	foreach(lc, collectors)
+	{
+		CormCollector *c = lfirst(lc);
+
+		if (c->observe)
+			c->observe(shown, false, c->arg);
+	}
+	corm_remote_command(server, bind, sql);
+	foreach(lc, collectors)
+	{
+		CormCollector *c = lfirst(lc);
+		MemoryContext old = MemoryContextSwitchTo(c->cxt);
+
+		c->statements = lappend(c->statements, pstrdup(shown));
+		MemoryContextSwitchTo(old);
+		if (c->observe)
+			c->observe(shown, true, c->arg);
+	}
+}
+
+/*
  * Run one statement of a plan.  A lock it waits for longer than
  * lock_timeout fails the call (55P03) with a message that names the
  * relation, where PostgreSQL's own says only that it timed out; as for any
@@ -142,7 +174,10 @@ run_step(CormStep *step)
 
 	PG_TRY();
 	{
-		corm_execute(step->sql);
+		if (step->server)
+			corm_execute_remote(step->server, step->bind, step->sql);
+		else
+			corm_execute(step->sql);
 	}
 	PG_CATCH();
 	{
@@ -158,6 +193,9 @@ run_step(CormStep *step)
 				 errmsg("could not lock relation %s within lock_timeout",
 						corm_qualified(step->schema, step->table)),
 				 errdetail("%s, while running: %s", error->message, step->sql),
+				 step->server ?
+				 errhint("A transaction holds a lock on it on server \"%s\", perhaps this one through postgres_fdw (a read through a view earlier in it). Nothing was changed: run the registration in a transaction of its own.",
+						 step->server) :
 				 errhint("Another transaction holds a lock on it. Nothing was changed: try again when it has finished, or with a longer lock_timeout.")));
 	}
 	PG_END_TRY();
@@ -177,7 +215,8 @@ corm_run_steps(List *steps)
 	{
 		CormStep   *step = lfirst(lc);
 
-		if (step->kind == CORM_CREATE_SCHEMA && OidIsValid(get_namespace_oid(step->schema, true)))
+		if (step->kind == CORM_CREATE_SCHEMA && step->server == NULL &&
+			OidIsValid(get_namespace_oid(step->schema, true)))
 			continue;
 		run_step(step);
 	}

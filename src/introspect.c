@@ -39,7 +39,9 @@ corm_ddl(PG_FUNCTION_ARGS)
 		MemoryContext old;
 
 		initStringInfo(&buf);
-		appendStringInfoString(&buf, corm_plan_text(list_concat(corm_plan_model(res, NULL),
+		appendStringInfoString(&buf, corm_plan_text(list_concat(res->server ?
+																corm_plan_remote_model(res, NULL) :
+																corm_plan_model(res, NULL),
 																corm_plan_view(res))));
 		foreach(lc, corm_plan_functions(res))
 		{

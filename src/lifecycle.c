@@ -197,7 +197,9 @@ drop_model(const char *name, bool cascade, List **dropped)
 	if (view)
 		corm_execute(psprintf("DROP VIEW IF EXISTS %s", view));
 	/* with cascade, other tables' foreign keys to it go too, as DROP TABLE ... CASCADE */
-	if (res->kind == CORM_ROOT || res->kind == CORM_JOINED)
+	if ((res->kind == CORM_ROOT || res->kind == CORM_JOINED) && res->server)
+		corm_drop_remote_table(res, cascade);
+	else if (res->kind == CORM_ROOT || res->kind == CORM_JOINED)
 		corm_execute(psprintf("DROP TABLE IF EXISTS %s%s", corm_qualified(res->schema, res->table),
 							  cascade ? " CASCADE" : ""));
 	query("DELETE FROM corm.model WHERE name = $1", 1, &name);
@@ -465,6 +467,8 @@ rename_identity_rows(const char *old, const char *new)
 	CormResolved *res;
 	CormResolved *holder;
 	const char *disc;
+	char	   *sql;
+	uint64		rows = 0;
 
 	corm_reset_resolve_cache();
 	res = corm_resolve_model(new, false);
@@ -474,15 +478,24 @@ rename_identity_rows(const char *old, const char *new)
 	holder = corm_table_owner(res);
 	while (holder->table_parent && !corm_find_column(holder->table_columns, disc))
 		holder = corm_table_owner(holder->table_parent);
-	if (SPI_execute(psprintf("UPDATE %s SET %s = %s WHERE %s = %s",
-							 corm_qualified(holder->schema, holder->table), quote_identifier(disc),
-							 quote_literal_cstr(new), quote_identifier(disc), quote_literal_cstr(old)),
-					false, 0) != SPI_OK_UPDATE)
+	sql = psprintf("UPDATE %s SET %s = %s WHERE %s = %s",
+				   corm_qualified(holder->schema, holder->table), quote_identifier(disc),
+				   quote_literal_cstr(new), quote_identifier(disc), quote_literal_cstr(old));
+	/*
+	 * A table in another database is updated over corm's own connection,
+	 * in the remote transaction that renamed it: postgres_fdw's would not
+	 * see it under its new name before the commit.
+	 */
+	if (holder->server)
+		rows = corm_remote_update(holder->server, holder->bind_key, sql);
+	else if (SPI_execute(sql, false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "could not update the discriminator of %s", holder->table);
+	else
+		rows = SPI_processed;
 	ereport(NOTICE,
 			(errmsg_plural("model \"%s\" takes the polymorphic identity \"%s\", and so does its %llu row of table %s",
 						   "model \"%s\" takes the polymorphic identity \"%s\", and so do its %llu rows of table %s",
-						   SPI_processed, new, new, (unsigned long long) SPI_processed,
+						   rows, new, new, (unsigned long long) rows,
 						   corm_qualified(holder->schema, holder->table)),
 			 errdetail("Its identity was its old name, \"%s\".", old),
 			 errhint("To keep an identity through a rename, give it explicitly (polymorphic_identity => '...') before renaming.")));
@@ -623,9 +636,12 @@ corm_rename_column(PG_FUNCTION_ARGS)
 		appendStringInfoString(&text, quote_identifier(new));
 		appendStringInfoString(&text, row->columns + name_end(row->columns, start));
 	}
-	corm_execute(psprintf("ALTER TABLE %s RENAME COLUMN %s TO %s",
-						  corm_qualified(res->schema, res->table), quote_identifier(old),
-						  quote_identifier(new)));
+	if (res->server)
+		corm_rename_remote_column(res, old, new);
+	else
+		corm_execute(psprintf("ALTER TABLE %s RENAME COLUMN %s TO %s",
+							  corm_qualified(res->schema, res->table), quote_identifier(old),
+							  quote_identifier(new)));
 	args[0] = model;
 	args[1] = text.data;
 	query("UPDATE corm.model SET columns = $2 WHERE name = $1", 2, args);

@@ -196,6 +196,138 @@ corm_plan_trigger(CormResolved *res, List *args, bool replace)
 }
 
 
+/* a constraint's kind as pg_constraint.contype spells it, '\0' for none */
+char
+corm_constraint_char(ConstrType type)
+{
+	switch (type)
+	{
+		case CONSTR_PRIMARY:
+			return 'p';
+		case CONSTR_UNIQUE:
+			return 'u';
+		case CONSTR_FOREIGN:
+			return 'f';
+		case CONSTR_CHECK:
+			return 'c';
+		case CONSTR_EXCLUSION:
+			return 'x';
+		default:
+			return '\0';
+	}
+}
+
+/*
+ * A column's constraint as a table constraint, for ALTER TABLE ... ADD:
+ * "UNIQUE" becomes "UNIQUE (col)", "REFERENCES t" "FOREIGN KEY (col)
+ * REFERENCES t"; a CONSTRAINT name and the attributes (DEFERRABLE ...)
+ * that follow it are kept.
+ */
+char *
+corm_column_constraint_sql(CormColumn *col, Constraint *con, char contype)
+{
+	StringInfoData buf;
+	ListCell   *text;
+	ListCell   *node;
+	bool		found = false;
+	const char *qcol = quote_identifier(col->name);
+
+	initStringInfo(&buf);
+	forboth(text, col->elem->clauses, node, col->elem->clause_nodes)
+	{
+		Node	   *n = lfirst(node);
+		char	   *clause = lfirst(text);
+
+		if (found)
+		{
+			if (IsA(n, Constraint) &&
+				(((Constraint *) n)->contype == CONSTR_ATTR_DEFERRABLE ||
+				 ((Constraint *) n)->contype == CONSTR_ATTR_NOT_DEFERRABLE ||
+				 ((Constraint *) n)->contype == CONSTR_ATTR_DEFERRED ||
+				 ((Constraint *) n)->contype == CONSTR_ATTR_IMMEDIATE))
+				appendStringInfo(&buf, " %s", clause);
+			else
+				break;
+			continue;
+		}
+		if (n != (Node *) con)
+			continue;
+		found = true;
+		if (con->conname)
+		{
+			/* CONSTRAINT name ...: the name stays in front */
+			appendStringInfo(&buf, "CONSTRAINT %s ", quote_identifier(con->conname));
+			clause = clause + strlen("CONSTRAINT ");
+			clause += strspn(clause, " \t\r\n");
+			if (*clause == '"')
+			{
+				for (clause++; *clause && !(clause[0] == '"' && clause[1] != '"'); clause++)
+					if (*clause == '"')
+						clause++;
+				clause++;
+			}
+			else
+				clause += strcspn(clause, " \t\r\n");
+			clause += strspn(clause, " \t\r\n");
+		}
+		if (contype == 'f')
+			appendStringInfo(&buf, "FOREIGN KEY (%s) %s", qcol, clause);
+		else if (contype == 'u' || contype == 'p')
+			appendStringInfo(&buf, "%s (%s)", clause, qcol);
+		else
+			appendStringInfoString(&buf, clause);
+	}
+	return buf.data;
+}
+
+static CormPlannedConstraint *
+planned_constraint(char *sql, const char *column)
+{
+	CormPlannedConstraint *p = palloc(sizeof(CormPlannedConstraint));
+
+	p->sql = sql;
+	p->column = (char *) column;
+	return p;
+}
+
+/*
+ * The constraints a model puts on its own table, each as ALTER TABLE ...
+ * ADD takes it: its model class's primary key, its columns' constraints
+ * (as table constraints), its table constraints.  (What a remote table is
+ * compared with: apply.c reads the same clauses for a local one.)
+ */
+List *
+corm_plan_constraints(CormResolved *res)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, res->table_columns)
+	{
+		CormColumn *col = lfirst(lc);
+		const char *qcol = quote_identifier(col->name);
+		ListCell   *cc;
+
+		if (col->add_pk_clause && col->primary_key)
+			result = lappend(result, planned_constraint(psprintf("PRIMARY KEY (%s)", qcol), col->name));
+		if (col->references)
+			result = lappend(result, planned_constraint(psprintf("FOREIGN KEY (%s) %s", qcol, col->references),
+														col->name));
+		foreach(cc, col->def->constraints)
+		{
+			Constraint *con = lfirst(cc);
+			char		c = corm_constraint_char(con->contype);
+
+			if (c != '\0')
+				result = lappend(result, planned_constraint(corm_column_constraint_sql(col, con, c),
+															col->name));
+		}
+	}
+	foreach(lc, res->constraints)
+		result = lappend(result, planned_constraint(((CormElement *) lfirst(lc))->text, NULL));
+	return result;
+}
+
 /* the name PostgreSQL chooses for an unnamed expression index: <table>_<columns>_idx */
 static char *
 expression_index_name(const char *table, IndexStmt *stmt, List *taken)
@@ -518,7 +650,7 @@ corm_table_onupdate(CormResolved *owner)
 	return result;
 }
 
-/* the statements of a plan as one script */
+/* the statements of a plan as one script; one for a bind's server says so */
 char *
 corm_plan_text(List *steps)
 {
@@ -527,6 +659,12 @@ corm_plan_text(List *steps)
 
 	initStringInfo(&buf);
 	foreach(lc, steps)
-		appendStringInfo(&buf, "%s;\n", ((CormStep *) lfirst(lc))->sql);
+	{
+		CormStep   *step = lfirst(lc);
+
+		if (step->server)
+			appendStringInfo(&buf, "/* server %s */ ", quote_identifier(step->server));
+		appendStringInfo(&buf, "%s;\n", step->sql);
+	}
 	return buf.data;
 }

@@ -603,6 +603,45 @@ foreign_keys(List *from, List *to, bool many_to_one)
 	return result;
 }
 
+/*
+ * The key of a relationship to or from a model bound to another database:
+ * no constraint can span two databases, so foreign_key names the column,
+ * in the model's row (many-to-one, to the target's primary key) or in the
+ * target's (one-to-many, from the model's primary key).
+ */
+static ForeignKey *
+declared_key(CormResolved *res, const char *name, CormResolved *target, const char *wanted)
+{
+	bool		mine = wanted && corm_find_column(res->columns, wanted) != NULL;
+	CormResolved *from = mine ? res : target;
+	CormColumn *key = corm_single_key(mine ? target->columns : res->columns);
+	ForeignKey *fk;
+
+	if (wanted == NULL || (!mine && corm_find_column(target->columns, wanted) == NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_FOREIGN_KEY),
+				 wanted ?
+				 errmsg("foreign_key \"%s\" of relationship \"%s\" of model \"%s\" is a column of neither model",
+						wanted, name, res->row->name) :
+				 errmsg("relationship \"%s\" of model \"%s\" needs foreign_key => to model \"%s\"",
+						name, res->row->name, target->row->name),
+				 errdetail("Model \"%s\" is bound to another database: no constraint spans two databases.",
+						   res->server ? res->row->name : target->row->name),
+				 errhint("Name the referencing column with foreign_key => '...'.")));
+	if (key == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_FOREIGN_KEY),
+				 errmsg("relationship \"%s\" of model \"%s\" needs a single-column primary key in model \"%s\"",
+						name, res->row->name, mine ? target->row->name : res->row->name)));
+	fk = palloc(sizeof(ForeignKey));
+	fk->many_to_one = mine;
+	fk->qualified = corm_qualified(from->schema, from->table);
+	fk->table = fk->qualified;
+	fk->column = pstrdup(wanted);
+	fk->referenced = key->name;
+	return fk;
+}
+
 /* the foreign key a relationship follows: decided by the schema, or by foreign_key */
 static ForeignKey *
 relationship_key(CormResolved *res, const char *name, CormResolved *target, const char *wanted)
@@ -753,7 +792,10 @@ plan_relationship(CormResolved *res, const char *name, const char *target_name,
 		scope = corm_qualified(res->schema, fname);
 		return list_concat(result, plan_methods(res, target, fname, scope, query_class, name));
 	}
-	fk = relationship_key(res, name, target, foreign_key);
+	if (res->server || target->server)
+		fk = declared_key(res, name, target, foreign_key);
+	else
+		fk = relationship_key(res, name, target, foreign_key);
 	if (res == target)
 	{
 		/* self-referential: one-to-many unless remote_side is the referenced column */

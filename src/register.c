@@ -760,7 +760,33 @@ corm_register_meta(PG_FUNCTION_ARGS)
 	return corm_finish_call(fcinfo, &collector);
 }
 
-/* corm.register_bind(key, schema, tablespace) */
+/*
+ * A bind's models keep their tables where the bind first put them: a bind
+ * whose server changes while it has models would move tables from one
+ * database to another, which corm does not do.
+ */
+static void
+refuse_server_change(const char *key, const char *server)
+{
+	List	   *models = corm_models_to_sync("bind", key);
+	CormBindRow *bind;
+
+	if (models == NIL)
+		return;
+	bind = corm_load_bind(key, linitial(models));
+	if ((bind->server == NULL) == (server == NULL) &&
+		(server == NULL || strcmp(bind->server, server) == 0))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("bind \"%s\" cannot change its server while it has models", key),
+			 errdetail("Model \"%s\" keeps its table %s.", (char *) linitial(models),
+					   bind->server ? psprintf("in the database of server \"%s\"", bind->server) :
+					   "in this database"),
+			 errhint("Register a new bind for the other database, and move the models' rows there.")));
+}
+
+/* corm.register_bind(key, schema, tablespace, server) */
 Datum
 corm_register_bind(PG_FUNCTION_ARGS)
 {
@@ -768,22 +794,40 @@ corm_register_bind(PG_FUNCTION_ARGS)
 	char	   *key = corm_name_arg(fcinfo, 0, "bind key");
 	char	   *schema = PG_ARGISNULL(1) ? NULL : NameStr(*PG_GETARG_NAME(1));
 	char	   *tablespace = PG_ARGISNULL(2) ? NULL : NameStr(*PG_GETARG_NAME(2));
+	char	   *server = PG_NARGS() < 4 || PG_ARGISNULL(3) ? NULL : NameStr(*PG_GETARG_NAME(3));
 
 	if (schema == NULL || schema[0] == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("bind \"%s\" needs a schema", key)));
+	if (tablespace && server)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("bind \"%s\" cannot have both a tablespace and a server", key),
+				 errdetail("Its tables are in the database of server \"%s\", not in this one.", server),
+				 errhint("Leave out the tablespace; the remote table goes to its database's default tablespace.")));
 	if (tablespace && !OidIsValid(get_tablespace_oid(tablespace, true)))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("tablespace \"%s\" of bind \"%s\" does not exist", tablespace, key),
 				 errhint("Create it first with CREATE TABLESPACE.")));
+	if (server)
+		corm_check_server(server, key);
 	corm_start_call(&collector);
 	corm_require_owner("bind", "bind", "key", key);
-	write_catalog_texts("INSERT INTO corm.bind (key, schema, tablespace, owner)"
-						" VALUES ($1, $2, $3, $4::regrole)"
-						" ON CONFLICT (key) DO UPDATE SET schema = $2, tablespace = $3",
-						3, (const char *[]) {key, schema, tablespace});
+	if (PG_NARGS() < 4)
+		write_catalog_texts("INSERT INTO corm.bind (key, schema, tablespace, owner)"
+							" VALUES ($1, $2, $3, $4::regrole)"
+							" ON CONFLICT (key) DO UPDATE SET schema = $2, tablespace = $3",
+							3, (const char *[]) {key, schema, tablespace});
+	else
+	{
+		refuse_server_change(key, server);
+		write_catalog_texts("INSERT INTO corm.bind (key, schema, tablespace, server, owner)"
+							" VALUES ($1, $2, $3, $4, $5::regrole)"
+							" ON CONFLICT (key) DO UPDATE SET schema = $2, tablespace = $3, server = $4",
+							4, (const char *[]) {key, schema, tablespace, server});
+	}
 	corm_sync_models(corm_models_to_sync("bind", key), false);
 	return corm_finish_call(fcinfo, &collector);
 }

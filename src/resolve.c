@@ -330,6 +330,7 @@ resolve_bind(CormResolved *res, CormModelClassRow *mc, bool notices)
 
 		res->schema = bind->schema;
 		res->tablespace = bind->tablespace;
+		res->server = bind->server;
 	}
 	else if (row->table_schema && row->kind && strcmp(row->kind, "single") != 0 &&
 			 !corm_is_bind_schema(row->table_schema))
@@ -890,6 +891,7 @@ resolve_uncached(const char *name, bool notices)
 					 errhint("A single-table subclass lives in its parent's table; drop its bind_key, or give it a primary key of its own.")));
 		res->bind_key = corm_table_owner(res->table_parent)->bind_key;
 		res->schema = res->table_parent->schema;
+		res->server = res->table_parent->server;
 		res->table = res->table_parent->table;
 		res->basename = corm_snake_case(row->name);
 	}

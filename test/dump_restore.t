@@ -6,6 +6,7 @@ set -u
 src=corm_dump_src_$$
 dst=corm_dump_dst_$$
 plain=corm_dump_plain_$$
+remote=corm_dump_remote_$$
 dump=$(mktemp)
 sql=$(mktemp)
 tests=0
@@ -24,9 +25,10 @@ is() {
 	fi
 }
 
-echo "1..17"
-createdb "$src" && createdb "$dst" && createdb "$plain" || { echo "Bail out! cannot create databases"; exit 1; }
-trap 'dropdb --if-exists "$src"; dropdb --if-exists "$dst"; dropdb --if-exists "$plain"; rm -f "$dump" "$sql"' EXIT
+echo "1..21"
+createdb "$src" && createdb "$dst" && createdb "$plain" && createdb "$remote" ||
+	{ echo "Bail out! cannot create databases"; exit 1; }
+trap 'for d in "$src" "$dst" "$plain" "$remote"; do dropdb --if-exists --force "$d"; done; rm -f "$dump" "$sql"' EXIT
 
 psql -X -q -v ON_ERROR_STOP=1 -d "$src" >/dev/null <<'SQL'
 CREATE EXTENSION corm;
@@ -51,6 +53,28 @@ INSERT INTO author DEFAULT VALUES;
 INSERT INTO post (author_id) VALUES (1);
 SQL
 
+# a bind to another database (SPEC §7): the dump carries the server, the
+# user mapping, the foreign table and the model; the remote keeps its table
+psql -X -q -v ON_ERROR_STOP=1 -d "$src" -v remote="$remote" -v password="${PGPASSWORD:-}" >/dev/null <<'SQL'
+CREATE EXTENSION postgres_fdw;
+SELECT set_config('dump.remote', :'remote', false), set_config('dump.password', :'password', false);
+DO $$
+BEGIN
+    EXECUTE format('CREATE SERVER dump_remote FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host %L, port %L, dbname %L)',
+                   coalesce(host(inet_server_addr()), split_part(current_setting('unix_socket_directories'), ',', 1)),
+                   current_setting('port'), current_setting('dump.remote'));
+    IF current_setting('dump.password') = '' THEN
+        EXECUTE 'CREATE USER MAPPING FOR CURRENT_USER SERVER dump_remote';
+    ELSE
+        EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER dump_remote OPTIONS (user %L, password %L)',
+                       current_user, current_setting('dump.password'));
+    END IF;
+END $$;
+SELECT corm.register_bind('accounts', schema => 'accounts', server => 'dump_remote');
+SELECT corm.register_model('Account', model_class => 'IdModel', bind_key => 'accounts', columns => 'email text NOT NULL');
+INSERT INTO accounts.account_view (email) VALUES ('ann@example.com'), ('bob@example.com');
+SQL
+
 # pg_dump must not warn: a warning that the dump may not restore (0.1's
 # self-referencing catalog keys gave one) reads as a backup that may be lost
 is "pg_dump (custom format) prints nothing on stderr" "$(pg_dump -Fc -d "$src" -f "$dump" 2>&1)" ""
@@ -67,6 +91,9 @@ columns="SELECT string_agg(model || '.' || name || ':' || type, ',' ORDER BY mod
 is "the same columns" "$(q "$dst" "$columns")" "$(q "$src" "$columns")"
 rows="SELECT string_agg(format('%s %s %s', id, name, title), ',' ORDER BY id) FROM employee_view"
 is "the same rows through the views" "$(q "$dst" "$rows")" "$(q "$src" "$rows")"
+accounts="SELECT string_agg(format('%s %s', id, email), ',' ORDER BY id) FROM accounts.account_view"
+is "the same rows through a remote model's view" "$(q "$dst" "$accounts")" "$(q "$src" "$accounts")"
+is "and from the plain dump" "$(q "$plain" "$accounts")" "$(q "$src" "$accounts")"
 is "corm.check() finds no drift" "$(q "$dst" "SELECT count(*) FROM corm.check()")" "0"
 is "the joined view still inserts into both tables" \
    "$(q "$dst" "INSERT INTO employee_view (name, title) VALUES ('bob', 'dev') RETURNING id, name, title")" "2|bob|dev"
@@ -78,6 +105,10 @@ is "the relationship still scopes" \
    "$(q "$dst" "SELECT author_posts_count(a) FROM author_view a WHERE id = 1")" "1"
 is "registering again unchanged runs no DDL" \
    "$(q "$dst" "SELECT corm.dry_run(\$\$SELECT corm.register_model('Post', model_class => 'IdModel', mixins => '{TimestampMixin}', columns => 'author_id int REFERENCES author')\$\$)")" ""
+is "registering a remote model again unchanged runs no DDL, there or here" \
+   "$(q "$dst" "SELECT count(*) FROM corm.register_model('Account', model_class => 'IdModel', bind_key => 'accounts', columns => 'email text NOT NULL')")" "0"
+is "a remote model's view inserts after the restore, numbered there" \
+   "$(q "$dst" "INSERT INTO accounts.account_view (email) VALUES ('cy@example.com') RETURNING id, email")" "3|cy@example.com"
 is "new models can be registered after the restore" \
    "$(q "$dst" "SELECT corm.register_model('Comment', model_class => 'IdModel', columns => 'body text')" >/dev/null; q "$dst" "SELECT count(*) FROM comment_view")" "0"
 

@@ -6,7 +6,8 @@
 PG_MAJOR=15
 PG_CONFIG=/usr/lib/postgresql/$PG_MAJOR/bin/pg_config
 PACKAGES=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-$PG_MAJOR-pgtap
-          libtap-parser-sourcehandler-pgtap-perl make gcc libc6-dev)
+          libtap-parser-sourcehandler-pgtap-perl make gcc libc6-dev
+          libpq-dev)	# libpq for a bind's foreign server (src/remote.c)
 # one locale for every cluster, whatever the machine's: C.UTF-8 is always there
 CLUSTER_OPTS='--locale=C.UTF-8 --encoding=UTF8'
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8

@@ -46,11 +46,16 @@
 #      over an indexed column (order_by => 'v', index (v, id)), timed inside
 #      the session.  Goal: deep <= 1.3x the first page (SPEC §10, 0.2).
 #      OFFSET paginate at the same depth is reported beside, with no goal.
+#   7. remote: a model bound to another database (a second database of the
+#      same server behind a postgres_fdw server): user_get(id), in a select
+#      list and in FROM, under pgbench -M prepared, against the same SELECT
+#      by primary key on a plain postgres_fdw foreign table over the same
+#      remote table.  Goal: >= 0.9x its TPS (SPEC §10, 0.2).
 #
 # Environment: BENCH_ROUNDS (default 5), BENCH_ROWS (default 100000),
 # BENCH_SECONDS (pgbench seconds per run, default 5), BENCH_ADMIN_DB,
 # BENCH_REL_SECONDS (pgbench seconds per run of rel, default 3),
-# BENCH_RUNTIME (the benchmarks to run, default "onupdate insert get count keyset rel").
+# BENCH_RUNTIME (the benchmarks to run, default "onupdate insert get count keyset rel remote").
 set -u -o pipefail
 
 ROUNDS=${BENCH_ROUNDS:-5}
@@ -58,9 +63,9 @@ ROWS=${BENCH_ROWS:-100000}
 SECONDS_=${BENCH_SECONDS:-5}
 ADMIN_DB=${BENCH_ADMIN_DB:-${PGDATABASE:-postgres}}
 REL_SECONDS=${BENCH_REL_SECONDS:-3}
-RUNTIME=" ${BENCH_RUNTIME:-onupdate insert get count keyset rel} "
+RUNTIME=" ${BENCH_RUNTIME:-onupdate insert get count keyset rel remote} "
 db="corm_bench_runtime_$$"
-rel_dbs=("${db}_rel10k" "${db}_rel1m")
+rel_dbs=("${db}_rel10k" "${db}_rel1m" "${db}_remote")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/corm-runtime.XXXXXX")
 psql_() { psql -X -q -A -t -v ON_ERROR_STOP=1 "$@"; }
 cleanup() {
@@ -72,6 +77,7 @@ cleanup() {
 trap cleanup EXIT
 
 psql_ -d "$ADMIN_DB" -c "CREATE DATABASE \"$db\"" >/dev/null || exit 1
+remote_db=${rel_dbs[2]}
 psql_ -d "$db" >/dev/null <<SQL || { echo "runtime bench: set-up failed"; exit 1; }
 CREATE EXTENSION corm;
 CREATE EXTENSION moddatetime;
@@ -375,4 +381,57 @@ for f in "${rel_forms[@]}"; do
 			"$(ratio "$(cat "$tmp/rel_best_$f")" "$(cat "$tmp/rel_best_${f}_noix")")"
 done
 fi
+fi
+
+if [[ $RUNTIME == *" remote "* ]]; then
+# 6. a model bound to another database, against a plain postgres_fdw foreign table
+psql_ -d "$ADMIN_DB" -c "CREATE DATABASE \"$remote_db\"" >/dev/null &&
+psql_ -d "$remote_db" -c "CREATE EXTENSION corm" >/dev/null &&
+psql_ -d "$db" -v remote_db="$remote_db" -v password="${PGPASSWORD:-}" >/dev/null <<'SQL' || { echo "runtime bench: remote set-up failed"; exit 1; }
+CREATE EXTENSION postgres_fdw;
+SELECT set_config('bench.remote_db', :'remote_db', false), set_config('bench.password', :'password', false);
+-- this server, reached the way this session was: the socket when there is one
+DO $$
+BEGIN
+    EXECUTE format('CREATE SERVER bench_remote FOREIGN DATA WRAPPER postgres_fdw OPTIONS (%s port %L, dbname %L)',
+                   CASE WHEN inet_server_addr() IS NULL
+                        THEN format('host %L,', split_part(current_setting('unix_socket_directories'), ',', 1))
+                        ELSE format('host %L,', host(inet_server_addr())) END,
+                   current_setting('port'), current_setting('bench.remote_db'));
+    IF current_setting('bench.password') = '' THEN
+        EXECUTE 'CREATE USER MAPPING FOR CURRENT_USER SERVER bench_remote';
+    ELSE
+        EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER bench_remote OPTIONS (user %L, password %L)',
+                       current_user, current_setting('bench.password'));
+    END IF;
+END $$;
+SELECT corm.register_bind('remote', schema => 'remote', server => 'bench_remote');
+SELECT corm.register_model('RemoteUser', model_class => 'IdModel', bind_key => 'remote', columns => 'name varchar');
+INSERT INTO remote.remote_user_view (name) SELECT 'u' || g FROM generate_series(1, 10000) g;
+CREATE FOREIGN TABLE plain_remote_user (id integer, name varchar)
+    SERVER bench_remote OPTIONS (schema_name 'remote', table_name 'remote_user');
+SQL
+psql_ -d "$remote_db" -c "VACUUM ANALYZE remote.remote_user" >/dev/null
+printf '\\set id random(1, 10000)\nSELECT * FROM public.plain_remote_user WHERE id = :id;\n' >"$tmp/rplain.sql"
+printf '\\set id random(1, 10000)\nSELECT remote.remote_user_get(:id);\n' >"$tmp/rget.sql"
+printf '\\set id random(1, 10000)\nSELECT * FROM remote.remote_user_get(:id);\n' >"$tmp/rgetfrom.sql"
+for f in rplain rget rgetfrom; do : >"$tmp/tps_$f"; done
+for _ in $(seq 1 "$ROUNDS"); do
+	for f in rplain rget rgetfrom; do tps "$f" >>"$tmp/tps_$f"; done
+done
+best() { sort -g "$tmp/tps_$1" | tail -1; }
+rplain=$(best rplain)
+echo
+echo "remote: a model bound to another database of this server (postgres_fdw),"
+echo "pgbench -M prepared, 2 clients, ${SECONDS_} s per run (best of $ROUNDS):"
+echo "  SELECT * FROM <foreign table> WHERE id = \$1   ${rplain} tps"
+for f in rget rgetfrom; do
+	case $f in
+		rget) label="SELECT remote_user_get(\$1)          " ;;
+		rgetfrom) label="SELECT * FROM remote_user_get(\$1)   " ;;
+	esac
+	r=$(ratio "$(best $f)" "$rplain")
+	echo "  $label   $(best $f) tps   ${r}x   goal >= 0.90   $(verdict "$r" 0.90 ge)"
+done
+psql_ -d "$db" -c "SELECT postgres_fdw_disconnect_all()" >/dev/null
 fi

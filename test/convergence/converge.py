@@ -129,6 +129,7 @@ FEATURES = {
     "tablename": "tablename => set, changed and dropped (a renamed table)",
     "relationships": "corm.register_relationship, drop_relationship",
     "bind": "register_bind and bind_key; a bind moved to another schema",
+    "remote": "a bind to another database (register_bind server =>): a database of the same server per side, behind postgres_fdw, fingerprinted too",
     "bind_leave": "a model leaving its bind (bind_key dropped, or its meta's binding turned off)",
     "meta": "register_meta with naming 'none' and tablename; a meta's binding",
     "drop": "drop_model, drop_mixin, drop_model_class",
@@ -333,6 +334,7 @@ class State:
 
     def __init__(self):
         self.binds = {}         # key -> schema
+        self.servers = {}       # key -> server, for a bind to another database
         self.metas = {}         # name -> {naming, binding}
         self.qclasses = {}      # name -> {base}
         self.qmethods = {}      # (class, name) -> {args, returns, body}
@@ -475,6 +477,8 @@ class State:
         op = step["op"]
         if op == "bind":
             self.binds[step["key"]] = step["schema"]
+            if step.get("server"):
+                self.servers[step["key"]] = step["server"]
         elif op == "meta":
             self.metas[step["name"]] = {"naming": step["naming"], "binding": step["binding"]}
         elif op == "query_class":
@@ -535,7 +539,8 @@ class State:
     def replay(self):
         steps = []
         for k, s in self.binds.items():
-            steps.append({"op": "bind", "key": k, "schema": s})
+            steps.append(dict({"op": "bind", "key": k, "schema": s},
+                              **({"server": self.servers[k]} if k in self.servers else {})))
         for n, d in self.metas.items():
             steps.append({"op": "meta", "name": n, "naming": d["naming"], "binding": d["binding"]})
         done = set()
@@ -604,6 +609,9 @@ def render(step, table_of):
     gives the qualified table a REFERENCES names."""
     op = step["op"]
     if op == "bind":
+        if step.get("server"):
+            return "SELECT corm.register_bind(%s, schema => %s, server => %s)" % (
+                lit(step["key"]), lit(step["schema"]), lit(step["server"]))
         return "SELECT corm.register_bind(%s, schema => %s)" % (lit(step["key"]), lit(step["schema"]))
     if op == "meta":
         args = [lit(step["name"]), "naming => " + lit(step["naming"])]
@@ -899,6 +907,9 @@ class Gen:
             if self.has("onupdate"):
                 d["onupdate"] = "updated = now()"
             steps.append({"op": "mixin", "name": "TimestampMixin", "def": d})
+        if self.has("bind", "remote") and self.chance(0.5):
+            # early, so that models are made under it
+            steps.append({"op": "bind", "key": "far", "schema": "far", "server": REMOTE_SERVER})
         return steps
 
     def new_root(self, st):
@@ -1429,15 +1440,18 @@ class Gen:
         return [{"op": "drop_relationship", "model": m, "name": n}]
 
     def bind(self, st):
-        key = self.pick(["archive", "stats"])
+        key = self.pick(["archive", "stats"] + (["far"] if self.has("remote") else []))
         if key in st.binds:
-            schema = self.pick([s for s in ["archive", "archive2", "stats", "stats2"] if s != st.binds[key]])
+            schema = self.pick([s for s in ["archive", "archive2", "stats", "stats2", "far", "far2"]
+                                if s != st.binds[key] and (s.startswith("far") == (key == "far"))])
         else:
             schema = key
         if schema in st.binds.values():
             return None
         if key in st.binds and not self.may_move(st, self.bound_models(st, key)):
             return None
+        if key == "far":
+            return [{"op": "bind", "key": key, "schema": schema, "server": REMOTE_SERVER}]
         return [{"op": "bind", "key": key, "schema": schema}]
 
     def meta(self, st):
@@ -1593,10 +1607,13 @@ class Databases:
         name = "%s_%s%d" % (PREFIX, tag, self.n)
         c = admin()
         with c.cursor() as cur:
-            cur.execute("DROP DATABASE IF EXISTS %s" % name)
-            cur.execute("CREATE DATABASE %s TEMPLATE %s" % (name, self.template))
+            for db in [name] + ([remote_of(name)] if WITH_REMOTE else []):
+                cur.execute("DROP DATABASE IF EXISTS %s" % db)
+                cur.execute("CREATE DATABASE %s TEMPLATE %s" % (db, self.template))
         c.close()
         self.made.append(name)
+        if WITH_REMOTE:
+            serve_remote(name)
         return name
 
     def drop(self, name):
@@ -1604,6 +1621,8 @@ class Databases:
             c = admin()
             with c.cursor() as cur:
                 cur.execute("DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+                if WITH_REMOTE:
+                    cur.execute("DROP DATABASE IF EXISTS %s WITH (FORCE)" % remote_of(name))
             c.close()
         except psycopg2.Error:
             pass
@@ -1615,6 +1634,50 @@ class Databases:
             if name not in keep:
                 self.drop(name)
         self.drop(self.template)
+
+
+# A bind to another database (feature "remote"): every database of a
+# history has a twin, <name>_r, with corm, reached through a postgres_fdw
+# server of this name; the twins are fingerprinted too.
+WITH_REMOTE = False
+REMOTE_SERVER = "converge_remote"
+
+
+def remote_of(name):
+    return name + "_r"
+
+
+def serve_remote(name):
+    """The postgres_fdw server in database name for its twin: this server,
+    reached as this session came (the socket, or the address), with the
+    password of the environment in the user mapping when there is one."""
+    conn = connect(name)
+    with conn.cursor() as cur:
+        cur.execute("CREATE EXTENSION IF NOT EXISTS postgres_fdw")
+        cur.execute("SELECT coalesce(host(inet_server_addr()),"
+                    " split_part(current_setting('unix_socket_directories'), ',', 1)),"
+                    " current_setting('port'), current_user")
+        host, port, user = cur.fetchone()
+        cur.execute("CREATE SERVER %s FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host %s, port %s, dbname %s)"
+                    % (REMOTE_SERVER, lit(host), lit(port), lit(remote_of(name))))
+        password = os.environ.get("PGPASSWORD")
+        if password:
+            cur.execute("CREATE USER MAPPING FOR CURRENT_USER SERVER %s OPTIONS (user %s, password %s)"
+                        % (REMOTE_SERVER, lit(user), lit(password)))
+        else:
+            cur.execute("CREATE USER MAPPING FOR CURRENT_USER SERVER %s" % REMOTE_SERVER)
+    conn.close()
+
+
+def remote_fingerprint(name):
+    """The twin's fingerprint, each line marked as the remote's."""
+    if not WITH_REMOTE:
+        return []
+    conn = connect(remote_of(name))
+    try:
+        return ["remote " + l for l in fingerprint(conn)]
+    finally:
+        conn.close()
 
 
 def rerun(out, conn, which, statements):
@@ -1885,7 +1948,7 @@ def run_history(dbs, steps=None, gen=None, nsteps=0, keep=False):
             else:
                 out.fail("fresh-failed", "the final definitions fail in a fresh database B:\n  %s\n  %s: %s"
                          % (sql, state, msg))
-        compare(out, fingerprint(a), fingerprint(b))
+        compare(out, fingerprint(a) + remote_fingerprint(na), fingerprint(b) + remote_fingerprint(nb))
         if RERUN and not out.failed:
             again = [sql for sql, state, _ in out.b_sql if state == "00000"]
             rerun(out, a, "A", again)
@@ -2214,6 +2277,8 @@ def main(argv):
         print("(* in the default set)")
         return 0
     features = parse_features(env("CONVERGE_FEATURES", "default"))
+    global WITH_REMOTE
+    WITH_REMOTE = "remote" in features
     started = time.time()
     tap = Tap()
     only_case = None
