@@ -180,6 +180,22 @@ SELECT s AS statement FROM corm.register_model('RmUser', model_class => 'RmModel
     columns => 'name text NOT NULL, active boolean NOT NULL DEFAULT false, joined timestamptz DEFAULT now(), email varchar(200)',
     indexes => '{"UNIQUE (name)"}', tablename => 'rm_member') s
  WHERE s ~ '^(/\* server|ALTER FOREIGN|CREATE FOREIGN)';
+-- an index made again by hand there under its own name, on another column
+-- and not unique: check() sees it, registering makes it as declared
+\c corm_regress_remote
+DROP INDEX rm_accounts.ix_rm_member_name;
+CREATE INDEX ix_rm_member_name ON rm_accounts.rm_member (email);
+\c :home
+SET client_min_messages = error;
+SELECT model, problem, fix FROM corm.check() WHERE fix ~ 'ix_rm_member_name' ORDER BY fix;
+RESET client_min_messages;
+SELECT s AS statement FROM corm.register_model('RmUser', model_class => 'RmModel', bind_key => 'rm',
+    columns => 'name text NOT NULL, active boolean NOT NULL DEFAULT false, joined timestamptz DEFAULT now(), email varchar(200)',
+    indexes => '{"UNIQUE (name)"}', tablename => 'rm_member') s
+ WHERE s ~ '^(/\* server|ALTER FOREIGN|CREATE FOREIGN)';
+SELECT count(*) AS statements FROM corm.register_model('RmUser', model_class => 'RmModel', bind_key => 'rm',
+    columns => 'name text NOT NULL, active boolean NOT NULL DEFAULT false, joined timestamptz DEFAULT now(), email varchar(200)',
+    indexes => '{"UNIQUE (name)"}', tablename => 'rm_member');
 
 -- identity columns GENERATED ALWAYS, serial and generated columns: the
 -- foreign table generates the ALWAYS ones too (postgres_fdw then sends

@@ -896,13 +896,49 @@ diff_foreign_columns(CormResolved *res, Oid relid, bool *rebuild)
  * The declared indexes of the remote table brought to the plan, by name:
  * one planned and missing there is made; one there that corm made and no
  * model plans any more is dropped; one made by hand is reported (check()).
- * An index whose definition changed under the same name is not seen.
+ * An index of columns only (most declared indexes, every foreign key's) is
+ * also compared with what is there under its name: unique or not, its key
+ * columns in order, btree, no INCLUDE, condition, expression or sort
+ * option; a difference makes it again.  An index with any of those
+ * (expressions, a condition, DESC, an operator class) is compared by name
+ * only.
  */
+static bool
+same_plain_index(CormPlannedIndex *p, List *there)
+{
+	StringInfoData columns;
+	ListCell   *cc;
+
+	if (p->index->def->key_columns == NIL || p->stmt->indexIncludingParams ||
+		p->stmt->whereClause || (p->stmt->accessMethod && strcmp(p->stmt->accessMethod, "btree") != 0))
+		return true;			/* not compared */
+	foreach(cc, p->stmt->indexParams)
+	{
+		IndexElem  *e = lfirst_node(IndexElem, cc);
+
+		if (e->expr || e->collation || e->opclass || e->ordering != SORTBY_DEFAULT ||
+			e->nulls_ordering != SORTBY_NULLS_DEFAULT)
+			return true;		/* not compared */
+	}
+	initStringInfo(&columns);
+	foreach(cc, p->index->def->key_columns)
+		appendStringInfo(&columns, "%s%s", foreach_current_index(cc) ? "," : "", (char *) lfirst(cc));
+	return (((char *) lsecond(there))[0] == 't') == p->index->def->unique &&
+		strcmp(columns.data, lthird(there)) == 0 && ((char *) lfourth(there))[0] == 't';
+}
+
 static List *
 diff_remote_indexes(CormResolved *res, List *planned)
 {
-	List	   *existing = query(res, "SELECT c.relname FROM pg_catalog.pg_index i"
+	List	   *existing = query(res, "SELECT c.relname, i.indisunique::text,"
+								 "       pg_catalog.array_to_string(ARRAY(SELECT a.attname FROM pg_catalog.pg_attribute a"
+								 "                 WHERE a.attrelid = i.indexrelid AND a.attnum <= i.indnkeyatts"
+								 "                 ORDER BY a.attnum), ','),"
+								 "       (i.indpred IS NULL AND i.indexprs IS NULL AND i.indnatts = i.indnkeyatts"
+								 "        AND am.amname = 'btree' AND 0 = ALL (i.indoption::int2[]))::text"
+								 "  FROM pg_catalog.pg_index i"
 								 "  JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid"
+								 "  JOIN pg_catalog.pg_am am ON am.oid = c.relam"
 								 " WHERE i.indrelid = pg_catalog.to_regclass($1)"
 								 "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k"
 								 "                    WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid)",
@@ -913,8 +949,13 @@ diff_remote_indexes(CormResolved *res, List *planned)
 	foreach(lc, planned)
 	{
 		CormPlannedIndex *p = lfirst(lc);
+		List	   *there = find_row(existing, p->name);
 
-		if (find_row(existing, p->name) == NIL)
+		if (there != NIL && !same_plain_index(p, there))
+			steps = lappend(steps, remote_step(res, CORM_DROP_INDEX, p->name,
+											   psprintf("DROP INDEX %s",
+														corm_qualified(res->schema, p->name))));
+		if (there == NIL || !same_plain_index(p, there))
 			steps = lappend(steps, remote_step(res, CORM_CREATE_INDEX, p->name, p->sql));
 	}
 	foreach(lc, existing)
