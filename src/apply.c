@@ -258,7 +258,6 @@ compare_names(const ListCell *a, const ListCell *b)
 	return strcmp(lfirst(a), lfirst(b));
 }
 
-static List *key_names(List *keys);
 
 /*
  * The clauses of a planned constraint, read from the parse tree of the very
@@ -320,12 +319,12 @@ read_planned_clauses(CormResolved *res, ConKey *key)
 	key->deferred = con->initdeferred;
 	key->no_inherit = con->is_no_inherit;
 	key->nulls_not_distinct = con->nulls_not_distinct;
-	key->including = key_names(con->including);
+	key->including = corm_string_names(con->including);
 	if (con->contype == CONSTR_FOREIGN)
 	{
-		key->keys = key_names(con->fk_attrs);
+		key->keys = corm_string_names(con->fk_attrs);
 		key->target = referenced_table(res, con->pktable);
-		key->target_keys = key_names(con->pk_attrs);
+		key->target_keys = corm_string_names(con->pk_attrs);
 		if (key->target_keys == NIL && OidIsValid(key->target))
 			key->target_keys = primary_key_names(key->target);
 		key->upd_action = con->fk_upd_action;
@@ -333,7 +332,7 @@ read_planned_clauses(CormResolved *res, ConKey *key)
 		key->match_type = con->fk_matchtype;
 	}
 	else if (con->contype == CONSTR_PRIMARY || con->contype == CONSTR_UNIQUE)
-		key->keys = key_names(con->keys);
+		key->keys = corm_string_names(con->keys);
 }
 
 static ConKey *
@@ -355,17 +354,6 @@ planned_key(CormResolved *res, char contype, List *columns, CormElement *elem,
 		corm_column_refs(raw, &key->columns);
 	list_sort(key->columns, compare_names);
 	return key;
-}
-
-static List *
-key_names(List *keys)
-{
-	List	   *names = NIL;
-	ListCell   *lc;
-
-	foreach(lc, keys)
-		names = lappend(names, strVal(lfirst(lc)));
-	return names;
 }
 
 /* the constraints a model puts on its table */
@@ -408,7 +396,7 @@ planned_constraints(CormResolved *res, bool required)
 		List	   *cols = NIL;
 
 		if (c == 'f')
-			cols = key_names(con->fk_attrs);
+			cols = corm_string_names(con->fk_attrs);
 		else if (c == 'x')
 		{
 			ListCell   *ec;
@@ -422,7 +410,7 @@ planned_constraints(CormResolved *res, bool required)
 			}
 		}
 		else if (c != 'c')
-			cols = key_names(con->keys);
+			cols = corm_string_names(con->keys);
 		keys = lappend(keys, planned_key(res, c, cols, elem, elem->list,
 										 c == 'c' ? con->raw_expr : NULL, required,
 										 elem->text));

@@ -612,17 +612,6 @@ same_remote_constraint(Relation rel, Constraint *p, Constraint *e)
 	}
 }
 
-static List *
-string_names(List *strings)
-{
-	List	   *names = NIL;
-	ListCell   *lc;
-
-	foreach(lc, strings)
-		names = lappend(names, strVal(lfirst(lc)));
-	return names;
-}
-
 /*
  * The name PostgreSQL gives an unnamed constraint in a fresh build of the
  * table: <table>_<columns>_<label>, numbered after the first that takes it
@@ -642,11 +631,11 @@ fresh_constraint_name(const char *table, Constraint *con, List **taken)
 			break;
 		case CONSTR_UNIQUE:
 			label = "key";
-			columns = corm_joined_names(list_concat(string_names(con->keys), string_names(con->including)));
+			columns = corm_joined_names(list_concat(corm_string_names(con->keys), corm_string_names(con->including)));
 			break;
 		case CONSTR_FOREIGN:
 			label = "fkey";
-			columns = corm_joined_names(string_names(con->fk_attrs));
+			columns = corm_joined_names(corm_string_names(con->fk_attrs));
 			break;
 		case CONSTR_CHECK:
 			{

@@ -114,6 +114,18 @@ corm_name_in(List *names, const char *name)
 	return false;
 }
 
+/* the names of a list of String nodes (a parse tree's), as char * */
+List *
+corm_string_names(List *strings)
+{
+	List	   *names = NIL;
+	ListCell   *lc;
+
+	foreach(lc, strings)
+		names = lappend(names, strVal(lfirst(lc)));
+	return names;
+}
+
 /* names joined by "_", as PostgreSQL joins columns in a generated name */
 char *
 corm_joined_names(List *names)

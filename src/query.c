@@ -839,37 +839,39 @@ plan_relationship(CormResolved *res, const char *name, const char *target_name,
 	return list_concat(result, plan_methods(res, target, fname, scope, query_class, name));
 }
 
+/* a row type corm makes for a model: <name>_<suffix> (attributes) */
+static CormFunction *
+plan_type(CormResolved *res, const char *suffix, const char *attributes)
+{
+	CormFunction *f = palloc0(sizeof(CormFunction));
+
+	f->name = psprintf("%s_%s", res->basename, suffix);
+	corm_check_identifier(f->name, "type name", res->row->name);
+	f->kind = "type";
+	f->signature = corm_qualified(res->schema, f->name);
+	f->definition = psprintf("CREATE TYPE %s AS (%s)", f->signature, attributes);
+	return f;
+}
+
 /* the Pagination row type of a model */
 static CormFunction *
 plan_pagination(CormResolved *res)
 {
-	CormFunction *f = palloc0(sizeof(CormFunction));
-
-	f->name = psprintf("%s_pagination", res->basename);
-	corm_check_identifier(f->name, "type name", res->row->name);
-	f->kind = "type";
-	f->signature = corm_qualified(res->schema, f->name);
-	f->definition = psprintf("CREATE TYPE %s AS (items %s[], page integer, per_page integer, total bigint,\n"
-							 "    pages integer, has_prev boolean, has_next boolean, prev_num integer,\n"
-							 "    next_num integer%s)", f->signature, view_of(res),
-							 /* 0.1's paginate, until the update, knows no first and last */
-							 corm_catalog_has("query_function", "body") ? ", first integer, last integer" : "");
-	return f;
+	return plan_type(res, "pagination",
+					 psprintf("items %s[], page integer, per_page integer, total bigint,\n"
+							  "    pages integer, has_prev boolean, has_next boolean, prev_num integer,\n"
+							  "    next_num integer%s", view_of(res),
+	/* 0.1's paginate, until the update, knows no first and last */
+							  corm_catalog_has("query_function", "body") ? ", first integer, last integer" : ""));
 }
 
 /* the keyset page row type of a model (corm.keyset(), src/keyset.c) */
 static CormFunction *
 plan_keyset_page(CormResolved *res)
 {
-	CormFunction *f = palloc0(sizeof(CormFunction));
-
-	f->name = psprintf("%s_keyset_page", res->basename);
-	corm_check_identifier(f->name, "type name", res->row->name);
-	f->kind = "type";
-	f->signature = corm_qualified(res->schema, f->name);
-	f->definition = psprintf("CREATE TYPE %s AS (items %s[], per_page integer, has_next boolean,\n"
-							 "    has_prev boolean, next text, prev text)", f->signature, view_of(res));
-	return f;
+	return plan_type(res, "keyset_page",
+					 psprintf("items %s[], per_page integer, has_next boolean,\n"
+							  "    has_prev boolean, next text, prev text", view_of(res)));
 }
 
 /* everything generated for a model's queries */
