@@ -96,6 +96,18 @@ corm_catalog_spi(const char *sql, int nargs, Oid *types, Datum *values, const ch
 	nestlevel = NewGUCNestLevel();
 	(void) set_config_option("search_path", "pg_catalog", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
+	/*
+	 * Catalog statements find rows by key, and their plans are kept for the
+	 * session: one made while a table was empty (after a VACUUM, with no
+	 * minimum size assumed) would scan it whole on every call as one
+	 * transaction registers hundreds of models into it.  A statement that
+	 * has to scan a table still does, at a cost that would otherwise have
+	 * it compiled by JIT, which no catalog statement is worth.
+	 */
+	(void) set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
 	/*
 	 * The catalog is read as it is now, not as the transaction's snapshot
@@ -486,15 +498,20 @@ corm_models_to_sync(const char *kind, const char *name)
 			"         (SELECT c.name FROM corm.model_class c WHERE c.meta = $1)"
 			"  UNION SELECT m.name FROM corm.model m JOIN d ON m.parent = d.name)"
 			" SELECT m.name FROM corm.model m JOIN d USING (name) ORDER BY m.registered";
+	/*
+	 * (each model looked up by its key: a join would be free to walk the
+	 * whole of corm.model for the few models that have relationships)
+	 */
 	else if (strcmp(kind, "relationship target") == 0 && corm_catalog_has("relationship", "secondary"))
 		/* a relationship's target, or its association model */
-		sql = "SELECT DISTINCT r.model, m.registered FROM corm.relationship r"
-			"  JOIN corm.model m ON m.name = r.model"
-			" WHERE (r.target = $1 OR r.secondary = $1) AND r.model <> $1 ORDER BY m.registered";
+		sql = "SELECT r.model, (SELECT m.registered FROM corm.model m WHERE m.name = r.model) AS registered"
+			"  FROM (SELECT DISTINCT model FROM corm.relationship"
+			"         WHERE (target = $1 OR secondary = $1) AND model <> $1) r"
+			" ORDER BY registered";
 	else if (strcmp(kind, "relationship target") == 0)
-		sql = "SELECT DISTINCT r.model, m.registered FROM corm.relationship r"
-			"  JOIN corm.model m ON m.name = r.model"
-			" WHERE r.target = $1 AND r.model <> $1 ORDER BY m.registered";
+		sql = "SELECT r.model, (SELECT m.registered FROM corm.model m WHERE m.name = r.model) AS registered"
+			"  FROM (SELECT DISTINCT model FROM corm.relationship WHERE target = $1 AND model <> $1) r"
+			" ORDER BY registered";
 	else if (strcmp(kind, "query class") == 0)
 		sql = "WITH RECURSIVE q(name) AS ("
 			"  SELECT $1::text"
