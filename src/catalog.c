@@ -110,6 +110,8 @@ writes_cached_table(SPIPlanPtr plan)
 			Query	   *query = lfirst_node(Query, qc);
 			Oid			relid;
 
+			if (query->hasModifyingCTE)
+				return true;
 			if (query->commandType == CMD_SELECT || query->resultRelation == 0)
 				continue;
 			relid = rt_fetch(query->resultRelation, query->rtable)->relid;
