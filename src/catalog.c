@@ -95,7 +95,7 @@ remember_row(const char *table, const char *name, void *row)
 static bool
 writes_cached_table(SPIPlanPtr plan)
 {
-	Oid			nsp = get_namespace_oid("corm", false);
+	Oid			nsp = get_namespace_oid("corm", true);
 	Oid			tables[3] = {get_relname_relid("model_class", nsp), get_relname_relid("mixin", nsp),
 	get_relname_relid("meta", nsp)};
 	ListCell   *lc;
