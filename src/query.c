@@ -30,15 +30,18 @@
 #include "corm.h"
 
 #include "catalog/namespace.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "parser/parse_type.h"
 #include "parser/parser.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/catcache.h"
 #include "utils/memutils.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
+#include "utils/syscache.h"
 
 typedef struct CormMethod
 {
@@ -1061,16 +1064,71 @@ field_array(List *functions, int field)
 }
 
 /*
+ * The function a signature names, when it is the only function of its name
+ * in the schema (as one corm just made or kept usually is), found without
+ * parsing the signature's types; else InvalidOid.
+ */
+static Oid
+only_function(const char *schema, const char *name)
+{
+	Oid			nsp = get_namespace_oid(schema, true);
+	CatCList   *candidates = SearchSysCacheList1(PROCNAMEARGSNSP, CStringGetDatum(name));
+	Oid			found = InvalidOid;
+	int			n = 0;
+
+	for (int i = 0; i < candidates->n_members; i++)
+	{
+		Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(&candidates->members[i]->tuple);
+
+		if (proc->pronamespace == nsp)
+		{
+			found = proc->oid;
+			n++;
+		}
+	}
+	ReleaseSysCacheList(candidates);
+	return n == 1 ? found : InvalidOid;
+}
+
+/* the functions' OIDs as only_function finds them, an oid[] with NULLs */
+static Datum
+oid_array(const char *schema, List *functions)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * (list_length(functions) + 1));
+	bool	   *nulls = palloc(sizeof(bool) * (list_length(functions) + 1));
+	int			dims[1] = {list_length(functions)};
+	int			lbs[1] = {1};
+	int			i = 0;
+	ListCell   *lc;
+
+	foreach(lc, functions)
+	{
+		CormFunction *f = lfirst(lc);
+		Oid			fn = strcmp(f->kind, "function") == 0 ? only_function(schema, f->name) : InvalidOid;
+
+		elems[i] = ObjectIdGetDatum(fn);
+		nulls[i] = !OidIsValid(fn);
+		i++;
+	}
+	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, OIDOID, sizeof(Oid), true,
+											  TYPALIGN_INT));
+}
+
+/*
  * Record the functions of a model in one statement, each with its catalog
  * form as the system catalogs hold it now that it is made, as
- * record_function does one by one.
+ * record_function does one by one: corm.catalog_form()'s, or for a
+ * function found by its name alone pg_get_functiondef()'s, which is what
+ * catalog_form() gives for it (the statement runs with search_path set to
+ * pg_catalog, as catalog_form() does).
  */
 static void
-record_functions(const char *model, List *functions)
+record_functions(CormResolved *res, List *functions)
 {
-	Oid			types[9] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
-	Datum		values[9];
+	const char *model = res->row->name;
+	Oid			types[10] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, OIDARRAYOID};
+	Datum		values[10];
 	ListCell   *lc;
 
 	if (functions == NIL)
@@ -1085,21 +1143,25 @@ record_functions(const char *model, List *functions)
 	/* name, kind, method, relationship, target, signature, body, definition */
 	for (int i = 0; i < 8; i++)
 		values[i + 1] = field_array(functions, i);
+	values[9] = oid_array(res->schema, functions);
 	if (corm_catalog_spi("INSERT INTO corm.query_function"
 						 " (model, name, kind, method, relationship, target, signature, definition,"
 						 "  catalog_form, body)"
 						 " SELECT $1, f.name, f.kind, f.method, f.relationship, f.target, f.signature,"
-						 "        f.definition, corm.catalog_form(f.kind, f.signature), f.body"
+						 "        f.definition,"
+						 "        CASE WHEN f.fn IS NOT NULL THEN pg_catalog.pg_get_functiondef(f.fn)"
+						 "             ELSE corm.catalog_form(f.kind, f.signature) END,"
+						 "        f.body"
 						 "   FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4),"
 						 "        pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7),"
-						 "        pg_catalog.unnest($8), pg_catalog.unnest($9))"
-						 "        AS f(name, kind, method, relationship, target, signature, body, definition)"
+						 "        pg_catalog.unnest($8), pg_catalog.unnest($9), pg_catalog.unnest($10))"
+						 "        AS f(name, kind, method, relationship, target, signature, body, definition, fn)"
 						 " ON CONFLICT (model, name) DO UPDATE SET kind = excluded.kind,"
 						 " method = excluded.method, relationship = excluded.relationship,"
 						 " target = excluded.target, signature = excluded.signature,"
 						 " definition = excluded.definition, catalog_form = excluded.catalog_form,"
 						 " body = excluded.body",
-						 9, types, values, NULL) < 0)
+						 10, types, values, NULL) < 0)
 		elog(ERROR, "could not record the functions of model \"%s\"", model);
 }
 
@@ -1309,7 +1371,7 @@ corm_sync_functions(CormResolved *res)
 			record = lappend(record, f);
 		}
 	}
-	record_functions(res->row->name, record);
+	record_functions(res, record);
 }
 
 /* the statement that creates a planned function or type */
