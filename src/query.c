@@ -1104,7 +1104,14 @@ oid_array(const char *schema, List *functions)
 	foreach(lc, functions)
 	{
 		CormFunction *f = lfirst(lc);
-		Oid			fn = strcmp(f->kind, "function") == 0 ? only_function(schema, f->name) : InvalidOid;
+		char	   *qualified = corm_qualified(schema, f->name);
+		Oid			fn = InvalidOid;
+
+		/* (a signature names the function by the schema and name it is looked up by) */
+		if (strcmp(f->kind, "function") == 0 &&
+			strncmp(f->signature, qualified, strlen(qualified)) == 0 &&
+			f->signature[strlen(qualified)] == '(')
+			fn = only_function(schema, f->name);
 
 		elems[i] = ObjectIdGetDatum(fn);
 		nulls[i] = !OidIsValid(fn);
