@@ -449,7 +449,8 @@ existing_constraints(Oid relid)
 						" coalesce((SELECT i.indnullsnotdistinct FROM pg_catalog.pg_index i"
 						"            WHERE i.indexrelid = c.conindid AND c.contype IN ('p', 'u')), false)"
 						" FROM pg_catalog.pg_constraint c"
-						" WHERE c.conrelid = $1 AND c.contype IN ('p', 'u', 'f', 'c', 'x')",
+						" WHERE c.conrelid = $1 AND c.contype IN ('p', 'u', 'f', 'c', 'x')"
+						" ORDER BY c.oid",
 						1, argtypes, values, NULL) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the constraints of relation %u", relid);
 	n = SPI_processed;

@@ -20,18 +20,111 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "parser/parsetree.h"
 
 /* corm's catalog statements, prepared once per session */
 typedef struct CatalogPlan
 {
 	char		sql[NAMEDATALEN * 32];	/* hash key; longer statements are not kept */
 	SPIPlanPtr	plan;
+	bool		writes_cached;	/* writes a table whose rows are kept (below) */
 } CatalogPlan;
 
 static HTAB *catalog_plans = NULL;
 
+/*
+ * The model classes, mixins and meta policies a call has read, kept for the
+ * rest of it: resolving a model and its parents reads the same few rows
+ * many times over.  Forgotten with the call's resolved models (at the start
+ * of every call), when a subtransaction is rolled back, and as soon as corm
+ * writes one of those tables.  The rows live as long as the transaction, so
+ * that one forgotten while a caller still holds it (a hook's nested call)
+ * stays valid.
+ */
+typedef struct CachedRow
+{
+	const char *table;
+	char	   *name;
+	void	   *row;
+} CachedRow;
+
+static List *cached_rows = NIL;
+
+void
+corm_forget_catalog_rows(void)
+{
+	cached_rows = NIL;
+}
+
+static void *
+cached_row(const char *table, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, cached_rows)
+	{
+		CachedRow  *c = lfirst(lc);
+
+		if (c->table == table && strcmp(c->name, name) == 0)
+			return c->row;
+	}
+	return NULL;
+}
+
+/* the memory a row to be kept is built in (the caller switches back) */
+static MemoryContext
+keep_rows(void)
+{
+	return MemoryContextSwitchTo(TopTransactionContext);
+}
+
+/* called in the memory keep_rows switched to */
+static void
+remember_row(const char *table, const char *name, void *row)
+{
+	CachedRow  *c = palloc(sizeof(CachedRow));
+
+	c->table = table;
+	c->name = pstrdup(name);
+	c->row = row;
+	cached_rows = lappend(cached_rows, c);
+}
+
+/* whether a statement writes corm.model_class, corm.mixin or corm.meta */
+static bool
+writes_cached_table(SPIPlanPtr plan)
+{
+	Oid			nsp = get_namespace_oid("corm", true);
+	Oid			tables[3] = {get_relname_relid("model_class", nsp), get_relname_relid("mixin", nsp),
+	get_relname_relid("meta", nsp)};
+	ListCell   *lc;
+
+	foreach(lc, SPI_plan_get_plan_sources(plan))
+	{
+		CachedPlanSource *source = lfirst(lc);
+		ListCell   *qc;
+
+		foreach(qc, source->query_list)
+		{
+			Query	   *query = lfirst_node(Query, qc);
+			Oid			relid;
+
+			if (query->hasModifyingCTE)
+				return true;
+			if (query->commandType == CMD_SELECT || query->resultRelation == 0)
+				continue;
+			relid = rt_fetch(query->resultRelation, query->rtable)->relid;
+			for (int i = 0; i < 3; i++)
+				if (relid == tables[i])
+					return true;
+		}
+	}
+	return false;
+}
+
 static SPIPlanPtr
-catalog_plan(const char *sql, int nargs, Oid *types)
+catalog_plan(const char *sql, int nargs, Oid *types, bool *writes_cached)
 {
 	CatalogPlan *entry = NULL;
 	SPIPlanPtr	plan;
@@ -50,16 +143,21 @@ catalog_plan(const char *sql, int nargs, Oid *types)
 	{
 		entry = hash_search(catalog_plans, sql, HASH_FIND, &found);
 		if (found)
+		{
+			*writes_cached = entry->writes_cached;
 			return entry->plan;
+		}
 	}
 	plan = SPI_prepare(sql, nargs, types);
 	if (plan == NULL)
 		elog(ERROR, "could not prepare a catalog statement: %s", SPI_result_code_string(SPI_result));
+	*writes_cached = writes_cached_table(plan);
 	if (keep)
 	{
 		SPI_keepplan(plan);
 		entry = hash_search(catalog_plans, sql, HASH_ENTER, NULL);
 		entry->plan = plan;
+		entry->writes_cached = *writes_cached;
 	}
 	return plan;
 }
@@ -82,6 +180,8 @@ corm_catalog_spi(const char *sql, int nargs, Oid *types, Datum *values, const ch
 	Oid			save_userid;
 	int			save_sec;
 	int			nestlevel;
+	SPIPlanPtr	plan;
+	bool		writes_cached;
 	int			rc;
 
 	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(model));
@@ -96,6 +196,18 @@ corm_catalog_spi(const char *sql, int nargs, Oid *types, Datum *values, const ch
 	nestlevel = NewGUCNestLevel();
 	(void) set_config_option("search_path", "pg_catalog", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
+	/*
+	 * Catalog statements find rows by key, and their plans are kept for the
+	 * session: one made while a table was empty (after a VACUUM, with no
+	 * minimum size assumed) would scan it whole on every call as one
+	 * transaction registers hundreds of models into it.  A statement that
+	 * has to scan a table still does, at a cost that would otherwise have
+	 * it compiled by JIT, which no catalog statement is worth.
+	 */
+	(void) set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
 	/*
 	 * The catalog is read as it is now, not as the transaction's snapshot
@@ -103,7 +215,10 @@ corm_catalog_spi(const char *sql, int nargs, Oid *types, Datum *values, const ch
 	 * and each must see what the one before it committed, as PostgreSQL's
 	 * own catalogs are read.
 	 */
-	rc = SPI_execute_snapshot(catalog_plan(sql, nargs, types), values, nulls,
+	plan = catalog_plan(sql, nargs, types, &writes_cached);
+	if (writes_cached)
+		corm_forget_catalog_rows();
+	rc = SPI_execute_snapshot(plan, values, nulls,
 							  GetLatestSnapshot(), InvalidSnapshot, false, true, 0);
 	SetUserIdAndSecContext(save_userid, save_sec);
 	AtEOXact_GUC(true, nestlevel);
@@ -117,7 +232,9 @@ corm_catalog_spi(const char *sql, int nargs, Oid *types, Datum *values, const ch
 int
 corm_system_spi(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls)
 {
-	return SPI_execute_snapshot(catalog_plan(sql, nargs, types), values, nulls,
+	bool		writes_cached;
+
+	return SPI_execute_snapshot(catalog_plan(sql, nargs, types, &writes_cached), values, nulls,
 								GetLatestSnapshot(), InvalidSnapshot, true, false, 0);
 }
 
@@ -287,8 +404,11 @@ corm_load_model(const char *name, bool missing_ok)
 CormMixinRow *
 corm_load_mixin(const char *name, bool missing_ok)
 {
-	CormMixinRow *m;
+	CormMixinRow *m = cached_row("mixin", name);
+	MemoryContext old;
 
+	if (m)
+		return m;
 	if (run_query(corm_catalog_has("mixin", "indexes") ?
 				  "SELECT name, columns, onupdate, mixins, indexes FROM corm.mixin WHERE name = $1" :
 				  "SELECT name, columns, onupdate, mixins, '{}'::text[] FROM corm.mixin WHERE name = $1",
@@ -298,20 +418,26 @@ corm_load_mixin(const char *name, bool missing_ok)
 			missing("mixin", name);
 		return NULL;
 	}
+	old = keep_rows();
 	m = palloc0(sizeof(CormMixinRow));
 	m->name = get_text(0, 1);
 	m->columns = get_text(0, 2);
 	m->onupdate = get_text(0, 3);
 	m->mixins = get_text_array(0, 4);
 	m->indexes = get_text_array(0, 5);
+	remember_row("mixin", name, m);
+	MemoryContextSwitchTo(old);
 	return m;
 }
 
 CormModelClassRow *
 corm_load_model_class(const char *name, bool missing_ok)
 {
-	CormModelClassRow *m;
+	CormModelClassRow *m = cached_row("model_class", name);
+	MemoryContext old;
 
+	if (m)
+		return m;
 	if (run_query(corm_catalog_has("model_class", "indexes") ?
 				  "SELECT name, primary_key, columns, meta, query_class, indexes"
 				  " FROM corm.model_class WHERE name = $1" :
@@ -322,6 +448,7 @@ corm_load_model_class(const char *name, bool missing_ok)
 			missing("model class", name);
 		return NULL;
 	}
+	old = keep_rows();
 	m = palloc0(sizeof(CormModelClassRow));
 	m->name = get_text(0, 1);
 	m->primary_key = get_text(0, 2);
@@ -329,14 +456,19 @@ corm_load_model_class(const char *name, bool missing_ok)
 	m->meta = get_text(0, 4);
 	m->query_class = get_text(0, 5);
 	m->indexes = get_text_array(0, 6);
+	remember_row("model_class", name, m);
+	MemoryContextSwitchTo(old);
 	return m;
 }
 
 CormMetaRow *
 corm_load_meta(const char *name, bool missing_ok)
 {
-	CormMetaRow *m;
+	CormMetaRow *m = cached_row("meta", name);
+	MemoryContext old;
 
+	if (m)
+		return m;
 	if (run_query("SELECT name, naming, binding, hooks FROM corm.meta WHERE name = $1",
 				  1, &name) == 0)
 	{
@@ -344,11 +476,14 @@ corm_load_meta(const char *name, bool missing_ok)
 			missing("meta policy", name);
 		return NULL;
 	}
+	old = keep_rows();
 	m = palloc0(sizeof(CormMetaRow));
 	m->name = get_text(0, 1);
 	m->naming = get_text(0, 2);
 	m->binding = get_bool(0, 3);
 	m->hooks = get_text_array(0, 4);
+	remember_row("meta", name, m);
+	MemoryContextSwitchTo(old);
 	return m;
 }
 
@@ -489,15 +624,20 @@ corm_models_to_sync(const char *kind, const char *name)
 			"         (SELECT c.name FROM corm.model_class c WHERE c.meta = $1)"
 			"  UNION SELECT m.name FROM corm.model m JOIN d ON m.parent = d.name)"
 			" SELECT m.name FROM corm.model m JOIN d USING (name) ORDER BY m.registered";
+	/*
+	 * (each model looked up by its key: a join would be free to walk the
+	 * whole of corm.model for the few models that have relationships)
+	 */
 	else if (strcmp(kind, "relationship target") == 0 && corm_catalog_has("relationship", "secondary"))
 		/* a relationship's target, or its association model */
-		sql = "SELECT DISTINCT r.model, m.registered FROM corm.relationship r"
-			"  JOIN corm.model m ON m.name = r.model"
-			" WHERE (r.target = $1 OR r.secondary = $1) AND r.model <> $1 ORDER BY m.registered";
+		sql = "SELECT r.model, (SELECT m.registered FROM corm.model m WHERE m.name = r.model) AS registered"
+			"  FROM (SELECT DISTINCT model FROM corm.relationship"
+			"         WHERE (target = $1 OR secondary = $1) AND model <> $1) r"
+			" ORDER BY registered";
 	else if (strcmp(kind, "relationship target") == 0)
-		sql = "SELECT DISTINCT r.model, m.registered FROM corm.relationship r"
-			"  JOIN corm.model m ON m.name = r.model"
-			" WHERE r.target = $1 AND r.model <> $1 ORDER BY m.registered";
+		sql = "SELECT r.model, (SELECT m.registered FROM corm.model m WHERE m.name = r.model) AS registered"
+			"  FROM (SELECT DISTINCT model FROM corm.relationship WHERE target = $1 AND model <> $1) r"
+			" ORDER BY registered";
 	else if (strcmp(kind, "query class") == 0)
 		sql = "WITH RECURSIVE q(name) AS ("
 			"  SELECT $1::text"
@@ -591,10 +731,12 @@ corm_record_view(const char *model, const char *name, const char *definition)
 				  " AND (view_definition, view_name) IS DISTINCT FROM ($2, $3)", 3, args);
 		return;
 	}
-	run_query("UPDATE corm.model SET view_definition = $2, view_name = $3,"
-			  "       view_catalog_form = corm.catalog_form('view', $3)"
-			  " WHERE name = $1 AND (view_definition, view_name, view_catalog_form)"
-			  "       IS DISTINCT FROM ($2, $3, corm.catalog_form('view', $3))", 3, args);
+	/* (the view's form, printed once) */
+	run_query("WITH f AS MATERIALIZED (SELECT corm.catalog_form('view', $3) AS form)"
+			  " UPDATE corm.model SET view_definition = $2, view_name = $3, view_catalog_form = f.form"
+			  "   FROM f"
+			  "  WHERE name = $1 AND (view_definition, view_name, view_catalog_form)"
+			  "        IS DISTINCT FROM ($2, $3, f.form)", 3, args);
 }
 
 /*

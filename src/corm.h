@@ -250,6 +250,7 @@ extern void corm_check_owner(const char *kind, const char *name, const char *own
 extern void corm_require_owner(const char *kind, const char *table, const char *keycol,
 							   const char *name);
 extern void corm_lock_catalog(void);
+extern void corm_forget_catalog_rows(void);
 extern CormModelRow *corm_load_model(const char *name, bool missing_ok);
 extern CormMixinRow *corm_load_mixin(const char *name, bool missing_ok);
 extern CormModelClassRow *corm_load_model_class(const char *name, bool missing_ok);

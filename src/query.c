@@ -30,14 +30,18 @@
 #include "corm.h"
 
 #include "catalog/namespace.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "parser/parse_type.h"
 #include "parser/parser.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/catcache.h"
 #include "utils/memutils.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
+#include "utils/syscache.h"
 
 typedef struct CormMethod
 {
@@ -1112,6 +1116,143 @@ record_function(const char *model, CormFunction *f)
 		elog(ERROR, "could not record function %s", f->signature);
 }
 
+/* a text[] of one field of each function, NULL where the field is */
+static Datum
+field_array(List *functions, int field)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * (list_length(functions) + 1));
+	bool	   *nulls = palloc(sizeof(bool) * (list_length(functions) + 1));
+	int			dims[1] = {list_length(functions)};
+	int			lbs[1] = {1};
+	int			i = 0;
+	ListCell   *lc;
+
+	if (functions == NIL)
+		return PointerGetDatum(construct_empty_array(TEXTOID));
+	foreach(lc, functions)
+	{
+		CormFunction *f = lfirst(lc);
+		const char *fields[7] = {f->name, f->kind, f->method, f->relationship, f->target,
+		f->signature, f->body};
+		const char *v = field < 7 ? fields[field] : f->definition;
+
+		elems[i] = v ? CStringGetTextDatum(v) : (Datum) 0;
+		nulls[i] = v == NULL;
+		i++;
+	}
+	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, TEXTOID, -1, false,
+											  TYPALIGN_INT));
+}
+
+/*
+ * The function a signature names, when it is the only function of its name
+ * in the schema (as one corm just made or kept usually is), found without
+ * parsing the signature's types; else InvalidOid.
+ */
+static Oid
+only_function(const char *schema, const char *name)
+{
+	Oid			nsp = get_namespace_oid(schema, true);
+	CatCList   *candidates = SearchSysCacheList1(PROCNAMEARGSNSP, CStringGetDatum(name));
+	Oid			found = InvalidOid;
+	int			n = 0;
+
+	for (int i = 0; i < candidates->n_members; i++)
+	{
+		Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(&candidates->members[i]->tuple);
+
+		if (proc->pronamespace == nsp)
+		{
+			found = proc->oid;
+			n++;
+		}
+	}
+	ReleaseSysCacheList(candidates);
+	return n == 1 ? found : InvalidOid;
+}
+
+/* the functions' OIDs as only_function finds them, an oid[] with NULLs */
+static Datum
+oid_array(const char *schema, List *functions)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * (list_length(functions) + 1));
+	bool	   *nulls = palloc(sizeof(bool) * (list_length(functions) + 1));
+	int			dims[1] = {list_length(functions)};
+	int			lbs[1] = {1};
+	int			i = 0;
+	ListCell   *lc;
+
+	foreach(lc, functions)
+	{
+		CormFunction *f = lfirst(lc);
+		char	   *qualified = corm_qualified(schema, f->name);
+		Oid			fn = InvalidOid;
+
+		/* (a signature names the function by the schema and name it is looked up by) */
+		if (strcmp(f->kind, "function") == 0 &&
+			strncmp(f->signature, qualified, strlen(qualified)) == 0 &&
+			f->signature[strlen(qualified)] == '(')
+			fn = only_function(schema, f->name);
+
+		elems[i] = ObjectIdGetDatum(fn);
+		nulls[i] = !OidIsValid(fn);
+		i++;
+	}
+	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, OIDOID, sizeof(Oid), true,
+											  TYPALIGN_INT));
+}
+
+/*
+ * Record the functions of a model in one statement, each with its catalog
+ * form as the system catalogs hold it now that it is made, as
+ * record_function does one by one: corm.catalog_form()'s, or for a
+ * function found by its name alone pg_get_functiondef()'s, which is what
+ * catalog_form() gives for it (the statement runs with search_path set to
+ * pg_catalog, as catalog_form() does).
+ */
+static void
+record_functions(CormResolved *res, List *functions)
+{
+	const char *model = res->row->name;
+	Oid			types[10] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, OIDARRAYOID};
+	Datum		values[10];
+	ListCell   *lc;
+
+	if (functions == NIL)
+		return;
+	if (!corm_catalog_has("query_function", "body"))
+	{
+		foreach(lc, functions)
+			record_function(model, lfirst(lc));
+		return;
+	}
+	values[0] = CStringGetTextDatum(model);
+	/* name, kind, method, relationship, target, signature, body, definition */
+	for (int i = 0; i < 8; i++)
+		values[i + 1] = field_array(functions, i);
+	values[9] = oid_array(res->schema, functions);
+	if (corm_catalog_spi("INSERT INTO corm.query_function"
+						 " (model, name, kind, method, relationship, target, signature, definition,"
+						 "  catalog_form, body)"
+						 " SELECT $1, f.name, f.kind, f.method, f.relationship, f.target, f.signature,"
+						 "        f.definition,"
+						 "        CASE WHEN f.fn IS NOT NULL THEN pg_catalog.pg_get_functiondef(f.fn)"
+						 "             ELSE corm.catalog_form(f.kind, f.signature) END,"
+						 "        f.body"
+						 "   FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4),"
+						 "        pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7),"
+						 "        pg_catalog.unnest($8), pg_catalog.unnest($9), pg_catalog.unnest($10))"
+						 "        AS f(name, kind, method, relationship, target, signature, body, definition, fn)"
+						 " ON CONFLICT (model, name) DO UPDATE SET kind = excluded.kind,"
+						 " method = excluded.method, relationship = excluded.relationship,"
+						 " target = excluded.target, signature = excluded.signature,"
+						 " definition = excluded.definition, catalog_form = excluded.catalog_form,"
+						 " body = excluded.body",
+						 10, types, values, NULL) < 0)
+		elog(ERROR, "could not record the functions of model \"%s\"", model);
+}
+
 /*
  * Make the Pagination and keyset page types of a relationship's target
  * ahead of the target's own functions when they are missing.  Models whose
@@ -1139,16 +1280,61 @@ sync_target_types(const char *target)
 	}
 }
 
-/* bring the functions of a model to its query class and relationships */
+/* whether two fields of a function are the same, either being NULL */
+static bool
+same_field(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+/* a function recorded in corm.query_function, as corm_sync_functions reads it */
+typedef struct RecordedFunction
+{
+	CormFunction row;			/* the recorded fields */
+	char	   *made;			/* definition and body, NULL when no longer what corm made */
+	bool		has_form;		/* a catalog form was recorded */
+} RecordedFunction;
+
+/*
+ * Whether a function's row may stay as it is: recorded with a catalog form
+ * that matches the object (which was not made again), every field the one
+ * it would be given, and no other function of the model of the same name.
+ */
+static bool
+row_stays(RecordedFunction *r, CormFunction *f, List *desired)
+{
+	ListCell   *lc;
+
+	if (!r->has_form || r->made == NULL ||
+		!same_field(r->row.kind, f->kind) || !same_field(r->row.method, f->method) ||
+		!same_field(r->row.relationship, f->relationship) ||
+		!same_field(r->row.target, f->target) || !same_field(r->row.signature, f->signature) ||
+		!same_field(r->row.definition, f->definition) || !same_field(r->row.body, f->body))
+		return false;
+	foreach(lc, desired)
+		if (lfirst(lc) != f && strcmp(((CormFunction *) lfirst(lc))->name, f->name) == 0)
+			return false;
+	return true;
+}
+
+/*
+ * Bring the functions of a model to its query class and relationships.
+ * What corm made and would make the same again is left alone, its row
+ * too; the rest is made again and recorded in one statement, and the rows
+ * of functions the model no longer has are deleted.
+ */
 void
 corm_sync_functions(CormResolved *res)
 {
 	const char *args[1] = {res->row->name};
+	bool		has_body = corm_catalog_has("query_function", "body");
 	List	   *desired = corm_plan_functions(res);
 	List	   *drops = NIL;
 	List	   *keep = NIL;
 	bool		retype = false;
+	bool		stale = false;
 	List	   *recorded = NIL;
+	List	   *record = NIL;
 	ListCell   *lc;
 	ListCell   *rc;
 	uint64		n;
@@ -1158,70 +1344,98 @@ corm_sync_functions(CormResolved *res)
 	 * changed by hand since (its catalog form differs from the one recorded)
 	 * is made again, as one whose definition changed.
 	 */
-	n = query(corm_catalog_has("query_function", "body") ?
+	n = query(has_body ?
 			  "SELECT name, kind, signature,"
 			  "       CASE WHEN catalog_form IS NULL OR catalog_form = corm.catalog_form(kind, signature)"
 			  "            THEN definition || coalesce(E'\\n' || body, '') END,"
-			  "       method, relationship"
+			  "       method, relationship, target, definition, body,"
+			  "       (catalog_form IS NOT NULL)::text"
 			  "  FROM corm.query_function WHERE model = $1 ORDER BY name" :
-			  "SELECT name, kind, signature, definition, method, relationship"
+			  "SELECT name, kind, signature, definition, method, relationship, target, definition,"
+			  "       NULL::text, 'false'"
 			  "  FROM corm.query_function WHERE model = $1 ORDER BY name",
 			  1, args);
 	/* read them all first: the checks below run queries of their own */
 	for (uint64 i = 0; i < n; i++)
-		recorded = lappend(recorded, list_make5(value(i, 1), value(i, 2), value(i, 3),
-												value(i, 4) ? value(i, 4) : "",
-												list_make2(value(i, 5), value(i, 6))));
+	{
+		RecordedFunction *r = palloc0(sizeof(RecordedFunction));
+
+		r->row.name = value(i, 1);
+		r->row.kind = value(i, 2);
+		r->row.signature = value(i, 3);
+		r->made = value(i, 4);
+		r->row.method = value(i, 5);
+		r->row.relationship = value(i, 6);
+		r->row.target = value(i, 7);
+		r->row.definition = value(i, 8);
+		r->row.body = value(i, 9);
+		r->has_form = strcmp(value(i, 10), "true") == 0;
+		recorded = lappend(recorded, r);
+	}
 	foreach(rc, recorded)
 	{
-		char	   *name = linitial(lfirst(rc));
-		char	   *kind = lsecond(lfirst(rc));
-		char	   *signature = lthird(lfirst(rc));
-		char	   *definition = lfourth(lfirst(rc));
-		List	   *owner_of = list_nth(lfirst(rc), 4);
+		RecordedFunction *r = lfirst(rc);
 		bool		same = false;
+		bool		wanted = false;
 
 		foreach(lc, desired)
 		{
 			CormFunction *f = lfirst(lc);
 
-			if (strcmp(f->name, name) == 0 &&
+			if (strcmp(f->name, r->row.name) != 0)
+				continue;
+			wanted = true;
+			if (r->made &&
 				strcmp(f->body ? psprintf("%s\n%s", f->definition, f->body) : f->definition,
-					   definition) == 0)
+					   r->made) == 0)
 				same = true;
 		}
+		stale |= !wanted;
 		if (same)
-			keep = lappend(keep, name);
-		else if (strcmp(kind, "type") == 0)
+			keep = lappend(keep, r);
+		else if (strcmp(r->row.kind, "type") == 0)
 			retype = true;
-		else if (object_exists(kind, signature))
+		else if (object_exists(r->row.kind, r->row.signature))
 		{
-			if (strcmp(kind, "function") == 0)
-				save_function_grants(res->row->name, linitial(owner_of), lsecond(owner_of), signature);
-			drops = lappend(drops, drop_statement(kind, signature));
+			if (strcmp(r->row.kind, "function") == 0)
+				save_function_grants(res->row->name, r->row.method, r->row.relationship,
+									 r->row.signature);
+			drops = lappend(drops, drop_statement(r->row.kind, r->row.signature));
 		}
 	}
 	if (retype)
 	{
 		/*
 		 * The Pagination type changes: everything that returns it goes first,
-		 * other models' relationships included; all is made again.
+		 * other models' relationships included, their rows too; all is made
+		 * again.
 		 */
 		corm_drop_functions_over(res->row->name);
 		keep = NIL;
 		drops = NIL;
+		stale = false;
 	}
 	foreach(lc, drops)
 		run(lfirst(lc));
-	query("DELETE FROM corm.query_function WHERE model = $1", 1, args);
+	/* the rows of functions the model no longer has */
+	if (stale)
+	{
+		Oid			types[2] = {TEXTOID, TEXTARRAYOID};
+		Datum		values[2] = {CStringGetTextDatum(res->row->name), field_array(desired, 0)};
+
+		if (corm_catalog_spi("DELETE FROM corm.query_function WHERE model = $1"
+							 " AND name::text <> ALL ($2)", 2, types, values, NULL) < 0)
+			elog(ERROR, "could not record the functions of model \"%s\"", res->row->name);
+	}
 	foreach(lc, desired)
 	{
 		CormFunction *f = lfirst(lc);
+		RecordedFunction *kept = NULL;
 		ListCell   *kc;
-		bool		kept = false;
 
 		foreach(kc, keep)
-			kept |= strcmp(lfirst(kc), f->name) == 0;
+			if (strcmp(((RecordedFunction *) lfirst(kc))->row.name, f->name) == 0)
+				kept = lfirst(kc);
 		if (!kept || !object_exists(f->kind, f->signature))
 		{
 			GenerateContext ctx = {res->row->name, f};
@@ -1238,9 +1452,18 @@ corm_sync_functions(CormResolved *res)
 			error_context_stack = callback.previous;
 			if (strcmp(f->kind, "function") == 0)
 				restore_function_grants(res->row->name, f);
+			kept = NULL;
 		}
-		record_function(res->row->name, f);
+		/* a function of the same name later in the list is the one recorded */
+		if (kept == NULL || !row_stays(kept, f, desired))
+		{
+			foreach(kc, record)
+				if (strcmp(((CormFunction *) lfirst(kc))->name, f->name) == 0)
+					record = foreach_delete_current(record, kc);
+			record = lappend(record, f);
+		}
 	}
+	record_functions(res, record);
 }
 
 /* the statement that creates a planned function or type */

@@ -191,7 +191,10 @@ end_of_subtransaction(SubXactEvent event, SubTransactionId mySubid,
 					  SubTransactionId parentSubid, void *arg)
 {
 	if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
 		corm_forget_collectors(mySubid);
+		corm_forget_catalog_rows();
+	}
 }
 
 void		_PG_init(void);

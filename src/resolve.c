@@ -37,6 +37,7 @@ void
 corm_reset_resolve_cache(void)
 {
 	resolve_cache = NIL;
+	corm_forget_catalog_rows();
 }
 
 const char *
