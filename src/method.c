@@ -107,6 +107,7 @@ typedef struct MethodPlan
 	Oid			allowed;		/* the user last found to have EXECUTE */
 	/* the body's shape is a get by the key (see DirectGet) */
 	bool		is_get;
+	int			get_default;	/* coalesce(get, <this argument>), else -1 */
 	List	   *get_where;		/* (column name, argument number) pairs, in cxt */
 	RangeVar   *get_from;
 	bool		get_derived;	/* direct was worked out since the last change */
@@ -343,9 +344,11 @@ key_equality(Node *node, const char *alias, char **argnames, int nargs, List **w
 
 /*
  * Whether a body is a get by key: SELECT (SELECT r FROM <schema>.<view> r
- * WHERE r.<column> = <argument> [AND ...]), as BaseQuery's get is.  Only
- * its shape here; corm works out at the call whether the key's index can
- * answer it (derive_direct).
+ * WHERE r.<column> = <argument> [AND ...]), as BaseQuery's get is, or such
+ * a get with a default, SELECT coalesce((SELECT ...), <argument>), as the
+ * seed's get_or is (the argument of the row type itself).  Only its shape
+ * here; corm works out at the call whether the key's index can answer it
+ * (derive_direct).
  */
 static void
 recognize_get(MethodPlan *entry, HeapTuple proctup, const char *body)
@@ -362,12 +365,37 @@ recognize_get(MethodPlan *entry, HeapTuple proctup, const char *body)
 	Node	   *quals;
 
 	entry->is_get = false;
+	entry->get_default = -1;
 	if (list_length(parse) != 1 || !plain_select(linitial_node(RawStmt, parse)->stmt, false))
 		return;
 	outer = (SelectStmt *) linitial_node(RawStmt, parse)->stmt;
 	sub = (SubLink *) linitial_node(ResTarget, outer->targetList)->val;
-	if (!IsA(sub, SubLink) || sub->subLinkType != EXPR_SUBLINK || !plain_select(sub->subselect, true))
+	if (get_func_arg_info(proctup, &types, &argnames, &modes) != entry->nargs)
 		return;
+	/* a get with a default: coalesce((SELECT ...), <argument of the row type>) */
+	if (IsA(sub, CoalesceExpr) && list_length(((CoalesceExpr *) sub)->args) == 2)
+	{
+		Node	   *fallback = lsecond(((CoalesceExpr *) sub)->args);
+		const char *name = single_name(fallback);
+
+		if (IsA(fallback, ParamRef))
+			entry->get_default = ((ParamRef *) fallback)->number - 1;
+		for (int i = 0; name && argnames && i < entry->nargs; i++)
+			if (argnames[i] && strcmp(argnames[i], name) == 0)
+				entry->get_default = i;
+		if (entry->get_default < 0 || entry->get_default >= entry->nargs ||
+			entry->argtypes[entry->get_default] != entry->rettype)
+		{
+			entry->get_default = -1;
+			return;
+		}
+		sub = linitial(((CoalesceExpr *) sub)->args);
+	}
+	if (!IsA(sub, SubLink) || sub->subLinkType != EXPR_SUBLINK || !plain_select(sub->subselect, true))
+	{
+		entry->get_default = -1;
+		return;
+	}
 	inner = (SelectStmt *) sub->subselect;
 	if (list_length(inner->fromClause) != 1 || !IsA(linitial(inner->fromClause), RangeVar))
 		return;
@@ -376,8 +404,6 @@ recognize_get(MethodPlan *entry, HeapTuple proctup, const char *body)
 		rv->alias->colnames != NIL ||
 		!single_name(linitial_node(ResTarget, inner->targetList)->val) ||
 		strcmp(single_name(linitial_node(ResTarget, inner->targetList)->val), rv->alias->aliasname) != 0)
-		return;
-	if (get_func_arg_info(proctup, &types, &argnames, &modes) != entry->nargs)
 		return;
 	quals = inner->whereClause;
 	if (quals == NULL)
@@ -608,6 +634,11 @@ direct_get(MethodPlan *entry, FunctionCallInfo fcinfo, Datum *result, bool *isnu
 			/* no row has a NULL key */
 			index_close(irel, NoLock);
 			table_close(trel, NoLock);
+			if (entry->get_default >= 0)
+			{
+				*isnull = fcinfo->args[entry->get_default + 2].isnull;
+				*result = fcinfo->args[entry->get_default + 2].value;
+			}
 			return true;
 		}
 		ScanKeyEntryInitialize(&keys[k], 0, k + 1, BTEqualStrategyNumber,
@@ -631,6 +662,12 @@ direct_get(MethodPlan *entry, FunctionCallInfo fcinfo, Datum *result, bool *isnu
 		}
 		*result = HeapTupleGetDatum(heap_form_tuple(viewdesc, values, nulls));
 		*isnull = false;
+	}
+	else if (entry->get_default >= 0)
+	{
+		/* none: coalesce's other argument, as it was passed */
+		*isnull = fcinfo->args[entry->get_default + 2].isnull;
+		*result = fcinfo->args[entry->get_default + 2].value;
 	}
 	index_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);

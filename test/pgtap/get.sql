@@ -13,7 +13,7 @@ CREATE EXTENSION corm;
 CREATE SCHEMA tap_get;
 SET search_path = tap_get, public;
 
-SELECT plan(26);
+SELECT plan(30);
 
 CREATE FUNCTION tap_get.error_of(call text, OUT state text, OUT message text)
 LANGUAGE plpgsql AS $$
@@ -135,6 +135,28 @@ INSERT INTO gt_pair_view VALUES (1, 2, 'x'), (2, 1, 'y');
 SELECT is(ARRAY[gt_pair_get(ident_b => 2, ident_a => 1)::text, gt_pair_get(ident_b => 1, ident_a => 2)::text,
                 gt_pair_get(ident_b => 1, ident_a => 1)::text],
           ARRAY['(1,2,x)', '(2,1,y)', NULL], 'a composite key, one argument per key column in the key''s order (b, a)');
+
+-- ------------------------------------- the seed's get_or: a get with a default
+SELECT corm.register_query_class('GtGetOrQuery');
+SELECT corm.register_query_method('GtGetOrQuery', 'get_or',
+  args => 'ident @pktype@, "default" @rowtype@ DEFAULT NULL', returns => '@rowtype@',
+  body => 'SELECT coalesce((SELECT m FROM @view@ m WHERE m.@pk@ = ident), "default")');
+SELECT corm.register_model('GtSeed', model_class => 'GtIdModel', columns => 'name text',
+                           query_class => 'GtGetOrQuery');
+INSERT INTO gt_seed_view (name) SELECT 's' || g FROM generate_series(1, 20) g;
+SELECT is((SELECT array_agg(k) FROM generate_series(0, 22) k
+            WHERE gt_seed_get_or(k, ROW(0, 'anonymous')::gt_seed_view)::text IS DISTINCT FROM
+                  coalesce((SELECT v FROM gt_seed_view v WHERE v.id = k), ROW(0, 'anonymous')::gt_seed_view)::text),
+          NULL, 'get_or gives the row, or the default, for every key');
+SELECT is(ARRAY[gt_seed_get_or(NULL, ROW(0, 'anonymous')::gt_seed_view)::text, gt_seed_get_or(99)::text,
+                gt_seed_get_or(3)::text],
+          ARRAY['(0,anonymous)', NULL, '(3,s3)'], 'a NULL key gives the default; no default gives NULL');
+UPDATE gt_seed SET name = NULL WHERE id = 4;
+SELECT is(gt_seed_get_or(4, ROW(0, 'anonymous')::gt_seed_view)::text, '(4,)',
+          'a row with NULL columns is the row, not the default (coalesce tests the row, not its columns)');
+CREATE OR REPLACE VIEW gt_seed_view AS SELECT t0.id, t0.name FROM tap_get.gt_seed t0 WHERE t0.id > 10;
+SELECT is(gt_seed_get_or(3, ROW(0, 'anonymous')::gt_seed_view)::text, '(0,anonymous)',
+          'the view given a condition by hand: get_or follows the view');
 
 SELECT * FROM finish();
 ROLLBACK;
