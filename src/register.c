@@ -313,6 +313,11 @@ corm_run_hooks(const char *model)
 		fn = corm_lookup_function(lfirst(lc), psprintf("hook of meta policy \"%s\"", meta->name), false);
 		(void) corm_call_text_function(fn, model, &isnull);
 		error_context_stack = callback.previous;
+		/*
+		 * A hook may call corm itself: that call began afresh and left its
+		 * resolved models in its own memory, which is gone now
+		 */
+		corm_reset_resolve_cache();
 	}
 }
 
