@@ -58,6 +58,11 @@ converge:
 flask:
 	bash test/flask/run.sh
 
+# the stages of src/ call only downward, in the order src/corm.h lists them
+# (read from the built objects)
+stages: all
+	bash test/stages.sh
+
 bench:
 	bash test/bench/run.sh
 	bash test/bench/runtime.sh

@@ -3,6 +3,7 @@
 # Every test of corm, from nothing: installs PostgreSQL 15, pgTAP and the
 # build tools with apt, builds corm from clean (warnings are errors) and
 # installs it, then on a throwaway cluster made by pg_virtualenv runs
+#   stages       make stages         (src/ calls only downward, test/stages.sh)
 #   pg_regress   make installcheck   (the REGRESS list of the Makefile)
 #   pgTAP        make prove          (test/pgtap/*.sql; none yet is no failure)
 #   round trip   make roundtrip      (pg_dump and pg_restore, test/dump_restore.t)
@@ -101,6 +102,8 @@ pgtap_suite()
 
 if [[ ${1:-} == --in-cluster ]]; then
 	section "Throwaway cluster: PostgreSQL $PGVERSION on $PGHOST:$PGPORT"
+	run_suite stages "stages: make stages (test/stages.sh, src/ calls only downward)" \
+		make stages PG_CONFIG="$PG_CONFIG"
 	run_suite pg_regress "pg_regress: make installcheck${REGRESS:+ REGRESS=\"$REGRESS\"}" pg_regress_suite
 	run_suite pgtap "pgTAP: make prove (test/pgtap)" pgtap_suite
 	run_suite roundtrip "pg_dump / pg_restore: make roundtrip (test/dump_restore.t)" \
