@@ -259,12 +259,6 @@ compare_names(const ListCell *a, const ListCell *b)
 }
 
 
-/*
- * The clauses of a planned constraint, read from the parse tree of the very
- * text corm would add it with (ALTER TABLE ... ADD <add_sql>), so that a
- * column's constraint and its attributes (DEFERRABLE, ...) count exactly as
- * the server will take them.
- */
 /* the primary key columns of a table, in order */
 static List *
 primary_key_names(Oid relid)
@@ -496,20 +490,6 @@ existing_constraints(Oid relid)
 	return keys;
 }
 
-static bool
-same_columns(List *a, List *b)
-{
-	ListCell   *la;
-	ListCell   *lb;
-
-	if (list_length(a) != list_length(b))
-		return false;
-	forboth(la, a, lb, b)
-		if (strcmp(lfirst(la), lfirst(lb)) != 0)
-		return false;
-	return true;
-}
-
 /*
  * A planned constraint and an existing one are the same constraint: every
  * clause agrees (the name aside, see diff_constraints).  A planned foreign
@@ -533,17 +513,17 @@ same_constraint(ConKey *p, ConKey *e)
 			 * table has is taken to be it, its columns and clauses still
 			 * compared.
 			 */
-			return same_columns(p->keys, e->keys) &&
+			return corm_same_names(p->keys, e->keys) &&
 				(p->target == e->target || !OidIsValid(p->target)) &&
-				(same_columns(p->target_keys, e->target_keys) || !OidIsValid(p->target)) &&
+				(corm_same_names(p->target_keys, e->target_keys) || !OidIsValid(p->target)) &&
 				p->upd_action == e->upd_action && p->del_action == e->del_action &&
 				p->match_type == e->match_type;
 		case 'p':
 		case 'u':
-			return same_columns(p->keys, e->keys) && same_columns(p->including, e->including) &&
+			return corm_same_names(p->keys, e->keys) && corm_same_names(p->including, e->including) &&
 				p->nulls_not_distinct == e->nulls_not_distinct;
 		default:
-			return same_columns(p->columns, e->columns);
+			return corm_same_names(p->columns, e->columns);
 	}
 }
 

@@ -124,6 +124,7 @@ extern char *corm_snake_case(const char *name);
 extern void corm_check_identifier(const char *name, const char *what, const char *model);
 extern bool corm_name_in(List *names, const char *name);
 extern List *corm_string_names(List *strings);
+extern bool corm_same_names(List *a, List *b);
 extern char *corm_joined_names(List *names);
 
 /* ---------- register.c ---------- */

@@ -374,20 +374,6 @@ remote_trigger_args(CormResolved *res, bool *exists)
 	return args;
 }
 
-static bool
-same_args(List *a, List *b)
-{
-	ListCell   *la;
-	ListCell   *lb;
-
-	if (list_length(a) != list_length(b))
-		return false;
-	forboth(la, a, lb, b)
-		if (strcmp(lfirst(la), lfirst(lb)) != 0)
-		return false;
-	return true;
-}
-
 static List *
 diff_remote_trigger(CormResolved *res)
 {
@@ -397,7 +383,7 @@ diff_remote_trigger(CormResolved *res)
 	List	   *steps = NIL;
 	ListCell   *lc;
 
-	if (same_args(planned, existing) && exists == (planned != NIL))
+	if (corm_same_names(planned, existing) && exists == (planned != NIL))
 		return NIL;
 	if (planned)
 		require_remote_corm(res);
@@ -541,18 +527,11 @@ parse_constraint(const char *text)
 	return castNode(Constraint, cmd->def);
 }
 
+/* two lists of a parse tree's String nodes name the same, in order */
 static bool
-same_names(List *a, List *b)
+same_nodes(List *a, List *b)
 {
-	ListCell   *la;
-	ListCell   *lb;
-
-	if (list_length(a) != list_length(b))
-		return false;
-	forboth(la, a, lb, b)
-		if (strcmp(strVal(lfirst(la)), strVal(lfirst(lb))) != 0)
-		return false;
-	return true;
+	return corm_same_names(corm_string_names(a), corm_string_names(b));
 }
 
 /* a CHECK expression as the foreign table's columns give it meaning, constants folded */
@@ -593,11 +572,11 @@ same_remote_constraint(Relation rel, Constraint *p, Constraint *e)
 	{
 		case CONSTR_PRIMARY:
 		case CONSTR_UNIQUE:
-			return same_names(p->keys, e->keys) && same_names(p->including, e->including) &&
+			return same_nodes(p->keys, e->keys) && same_nodes(p->including, e->including) &&
 				p->nulls_not_distinct == e->nulls_not_distinct;
 		case CONSTR_FOREIGN:
-			return same_names(p->fk_attrs, e->fk_attrs) &&
-				(p->pk_attrs == NIL || same_names(p->pk_attrs, e->pk_attrs)) &&
+			return same_nodes(p->fk_attrs, e->fk_attrs) &&
+				(p->pk_attrs == NIL || same_nodes(p->pk_attrs, e->pk_attrs)) &&
 				strcmp(p->pktable->relname, e->pktable->relname) == 0 &&
 				p->fk_upd_action == e->fk_upd_action && p->fk_del_action == e->fk_del_action &&
 				p->fk_matchtype == e->fk_matchtype;
@@ -940,12 +919,13 @@ diff_remote_indexes(CormResolved *res, List *planned)
 		CormPlannedIndex *p = lfirst(lc);
 		List	   *there = find_row(existing, p->name);
 
-		if (there != NIL && !same_plain_index(p, there))
+		if (there != NIL && same_plain_index(p, there))
+			continue;
+		if (there != NIL)
 			steps = lappend(steps, remote_step(res, CORM_DROP_INDEX, p->name,
 											   psprintf("DROP INDEX %s",
 														corm_qualified(res->schema, p->name))));
-		if (there == NIL || !same_plain_index(p, there))
-			steps = lappend(steps, remote_step(res, CORM_CREATE_INDEX, p->name, p->sql));
+		steps = lappend(steps, remote_step(res, CORM_CREATE_INDEX, p->name, p->sql));
 	}
 	foreach(lc, existing)
 	{

@@ -665,6 +665,10 @@ corm_keyset(PG_FUNCTION_ARGS)
 					 errhint("Register the model again to make its keyset page type again.")));
 	}
 	rowtype = get_element_type(TupleDescAttr(pagedesc, 0)->atttypid);
+	if (OidIsValid(scope) && !SearchSysCacheExists1(PROCOID, ObjectIdGetDatum(scope)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("function with OID %u does not exist", scope)));
 	if (OidIsValid(rows) == OidIsValid(scope) ||
 		(OidIsValid(rows) && get_rel_type_id(rows) != rowtype) ||
 		(OidIsValid(scope) && (get_func_rettype(scope) != rowtype || !get_func_retset(scope) ||

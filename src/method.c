@@ -907,11 +907,18 @@ corm_call(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("the method of corm.call() must not be null")));
 	fn = PG_GETARG_OID(1);
-	entry = method_plan(fn);
-	if (entry->allowed != GetUserId())
+	/* EXECUTE first (42883 for no such function), before any plan is made */
+	entry = method_plans ? hash_search(method_plans, &fn, HASH_FIND, NULL) : NULL;
+	if (entry == NULL || !entry->valid || entry->allowed != GetUserId())
 	{
+		if (!SearchSysCacheExists1(PROCOID, ObjectIdGetDatum(fn)))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_FUNCTION),
+					 errmsg("function with OID %u does not exist", fn),
+					 errhint("corm.call() runs a query method's function that corm made.")));
 		if (pg_proc_aclcheck(fn, GetUserId(), ACL_EXECUTE) != ACLCHECK_OK)
 			aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_FUNCTION, get_func_name(fn));
+		entry = method_plan(fn);
 		entry->allowed = GetUserId();
 	}
 	/* the types are the call's, checked once for each place that calls */

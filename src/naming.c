@@ -114,6 +114,21 @@ corm_name_in(List *names, const char *name)
 	return false;
 }
 
+/* whether two lists of names are the same names in the same order */
+bool
+corm_same_names(List *a, List *b)
+{
+	ListCell   *la;
+	ListCell   *lb;
+
+	if (list_length(a) != list_length(b))
+		return false;
+	forboth(la, a, lb, b)
+		if (strcmp(lfirst(la), lfirst(lb)) != 0)
+		return false;
+	return true;
+}
+
 /* the names of a list of String nodes (a parse tree's), as char * */
 List *
 corm_string_names(List *strings)

@@ -185,7 +185,10 @@ end_of_transaction(XactEvent event, void *arg)
 	}
 }
 
-/* the calls an error ended inside a subtransaction leave no listener behind */
+/*
+ * The calls an error ended inside a subtransaction leave no listener and no
+ * resolved model behind (their memory is gone with the subtransaction)
+ */
 static void
 end_of_subtransaction(SubXactEvent event, SubTransactionId mySubid,
 					  SubTransactionId parentSubid, void *arg)
@@ -193,7 +196,7 @@ end_of_subtransaction(SubXactEvent event, SubTransactionId mySubid,
 	if (event == SUBXACT_EVENT_ABORT_SUB)
 	{
 		corm_forget_collectors(mySubid);
-		corm_forget_catalog_rows();
+		corm_reset_resolve_cache();
 	}
 }
 
@@ -248,6 +251,12 @@ corm_finish_call(FunctionCallInfo fcinfo, CormCollector *collector)
 
 	SPI_finish();
 	corm_stop_collecting(collector);
+	/*
+	 * The call's resolved models live in its memory: a call made inside
+	 * another (a meta policy's hook calling corm) must not leave its own
+	 * behind for the caller, which resolves again what it needs
+	 */
+	corm_reset_resolve_cache();
 	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo))
 		PG_RETURN_VOID();
 	if (!(rsinfo->allowedModes & SFRM_Materialize))
@@ -313,11 +322,6 @@ corm_run_hooks(const char *model)
 		fn = corm_lookup_function(lfirst(lc), psprintf("hook of meta policy \"%s\"", meta->name), false);
 		(void) corm_call_text_function(fn, model, &isnull);
 		error_context_stack = callback.previous;
-		/*
-		 * A hook may call corm itself: that call began afresh and left its
-		 * resolved models in its own memory, which is gone now
-		 */
-		corm_reset_resolve_cache();
 	}
 }
 
