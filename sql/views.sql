@@ -98,3 +98,63 @@ INSERT INTO manager_view (name, title, reports) VALUES ('outer', 'echo', 2) RETU
 SELECT name, title, reports FROM manager_view WHERE name IN ('outer', 'echoed', 'refused') ORDER BY name COLLATE "C";
 DROP TRIGGER staff_echo ON staff;
 DROP FUNCTION staff_echo();
+
+-- An INSERT of many rows keeps each table open from its first row to its
+-- last, as the executor does, and lets go at the statement's end, whether
+-- the statement ends well, fails, or fails inside a subtransaction.
+-- Defaults and CHECK constraints hold on every row:
+INSERT INTO manager_view (name, reports) SELECT 'm' || g, g FROM generate_series(1, 5) g
+RETURNING name, title, reports, kind;
+-- the third row fails: nothing of the statement stays
+INSERT INTO manager_view (name, reports) SELECT 'n' || g, 2 - g FROM generate_series(1, 4) g;
+SELECT count(*) AS n_rows FROM person WHERE name LIKE 'n%';
+-- in a transaction: a failed statement under a savepoint, then more rows;
+-- the tables are free for ALTER TABLE once each statement has ended
+BEGIN;
+INSERT INTO manager_view (name, reports) SELECT 'p' || g, g FROM generate_series(1, 3) g;
+SAVEPOINT s;
+INSERT INTO manager_view (name, reports) SELECT 'q' || g, 1 - g FROM generate_series(1, 3) g;
+ROLLBACK TO s;
+INSERT INTO manager_view (name, reports) SELECT 'r' || g, g FROM generate_series(1, 3) g;
+ALTER TABLE manager ALTER COLUMN reports SET STATISTICS -1;
+INSERT INTO manager_view (name) VALUES ('s1') RETURNING name, reports;
+COMMIT;
+SELECT left(name, 1) AS batch, count(*) FROM person WHERE name ~ '^[pqrs][0-9]$' GROUP BY 1 ORDER BY 1;
+-- a handler that catches a failed statement and goes on writing in the same function
+DO $$
+BEGIN
+  BEGIN
+    INSERT INTO manager_view (name, reports) SELECT 't' || g, 2 - g FROM generate_series(1, 4) g;
+  EXCEPTION WHEN check_violation THEN
+    RAISE NOTICE 'caught: %', SQLERRM;
+  END;
+  INSERT INTO manager_view (name, reports) SELECT 'u' || g, g FROM generate_series(1, 2) g;
+END $$;
+SELECT left(name, 1) AS batch, count(*) FROM person WHERE name ~ '^[tu][0-9]$' GROUP BY 1 ORDER BY 1;
+-- a trigger on a table that invalidates the view's description (a GRANT)
+-- on one row: the rows after it are written with the description read again
+CREATE FUNCTION staff_grant() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.title = 'grant' THEN
+    EXECUTE 'GRANT SELECT ON views.manager_view TO PUBLIC';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER staff_grant BEFORE INSERT ON staff FOR EACH ROW EXECUTE FUNCTION staff_grant();
+INSERT INTO manager_view (name, title, reports)
+SELECT 'v' || g, CASE g WHEN 2 THEN 'grant' ELSE 'staff' END, g FROM generate_series(1, 4) g
+RETURNING name, title, reports;
+DROP TRIGGER staff_grant ON staff;
+DROP FUNCTION staff_grant();
+-- a failure later in the transaction: the rows of every statement go
+BEGIN;
+INSERT INTO manager_view (name, reports) SELECT 'w' || g, g FROM generate_series(1, 3) g;
+SELECT 1 / 0;
+ROLLBACK;
+SELECT count(*) AS w_rows FROM person WHERE name ~ '^w[0-9]$';
+-- COPY into the view runs the same trigger, row by row
+COPY manager_view (name, reports) FROM stdin;
+y1	1
+y2	2
+\.
+SELECT name, title, reports FROM manager_view WHERE name LIKE 'y%' ORDER BY name;

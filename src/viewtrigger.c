@@ -58,6 +58,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/regproc.h"
+#include "utils/resowner.h"
 #include "utils/rls.h"
 #include "utils/varlena.h"
 
@@ -101,9 +102,11 @@ typedef struct ViewEntry
 	ViewLevel  *levels;
 	AttrNumber	key;			/* the root key in the view */
 	Oid			keytype;
+	uint64		generation;		/* a new one each time it is built */
 } ViewEntry;
 
 static HTAB *view_cache = NULL;
+static uint64 view_generations = 0;
 
 static void
 invalidate_views(Datum arg, Oid relid)
@@ -253,6 +256,7 @@ build_entry(ViewEntry *entry, TriggerData *td)
 	for (int i = 1; i < entry->nlevels; i++)
 		if (get_atttype(entry->levels[i].relid, entry->levels[i].key) != entry->keytype)
 			bad_arguments(tg);
+	entry->generation = ++view_generations;
 	entry->valid = true;
 }
 
@@ -335,6 +339,113 @@ check_discriminator(ViewEntry *entry, ViewRow *row, Relation view)
 						   identity_text(attr->atttypid, entry->identity))));
 }
 
+/*
+ * What one INSERT statement through the view keeps from its first row to
+ * its last, as the executor keeps it for a statement: each table opened
+ * and locked once, with its indexes, a result relation, a slot, and the
+ * defaults of the columns the view does not show, ready to run; the
+ * privilege and row-level security checks made once.  It lives in memory
+ * of its own under the statement's executor memory (the parent of the
+ * memory a row firing runs in), and closes what it opened when that memory
+ * goes at the statement's end.  An abort of the (sub)transaction that made
+ * it forgets it first: the resource owner then releases what it held.
+ */
+typedef struct InsertLevel
+{
+	Relation	rel;			/* NULL: row-level security, rows go through SPI */
+	ResultRelInfo *rri;
+	TupleTableSlot *slot;
+	bool	   *covered;		/* the table's columns the row sets */
+	ExprState **defaults;		/* the defaults of the others, or NULL */
+} InsertLevel;
+
+typedef struct InsertState
+{
+	MemoryContext statement;	/* with tgoid, the key */
+	Oid			tgoid;
+	uint64		generation;		/* of the entry it was made for */
+	MemoryContext cxt;			/* its own, a child of "statement" */
+	ResourceOwner owner;		/* what holds its relations */
+	SubTransactionId subid;
+	bool		forgotten;		/* by an abort: nothing to close */
+	EState	   *estate;
+	int			nlevels;
+	InsertLevel *levels;
+	MemoryContextCallback close;
+	struct InsertState *next;
+} InsertState;
+
+static InsertState *insert_states = NULL;
+
+static void
+unlink_insert_state(InsertState *state)
+{
+	for (InsertState **p = &insert_states; *p; p = &(*p)->next)
+		if (*p == state)
+		{
+			*p = state->next;
+			return;
+		}
+}
+
+/* the statement's end: its memory goes, and what the state opened is closed */
+static void
+close_insert_state(void *arg)
+{
+	InsertState *state = arg;
+	ResourceOwner save = CurrentResourceOwner;
+
+	unlink_insert_state(state);
+	if (state->forgotten)
+		return;
+	CurrentResourceOwner = state->owner;
+	for (int i = 0; i < state->nlevels; i++)
+	{
+		InsertLevel *il = &state->levels[i];
+
+		if (il->slot)
+			ExecDropSingleTupleTableSlot(il->slot);
+		if (il->rri)
+			ExecCloseIndices(il->rri);
+		if (il->rel)
+			table_close(il->rel, NoLock);
+	}
+	CurrentResourceOwner = save;
+}
+
+/* an abort of subtransaction "subid" (or of the transaction: 0) and those in it */
+static void
+forget_insert_states(SubTransactionId subid)
+{
+	InsertState **p = &insert_states;
+
+	while (*p)
+	{
+		if (subid == InvalidSubTransactionId || (*p)->subid >= subid)
+		{
+			(*p)->forgotten = true;
+			*p = (*p)->next;
+		}
+		else
+			p = &(*p)->next;
+	}
+}
+
+static void
+insert_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		forget_insert_states(InvalidSubTransactionId);
+}
+
+static void
+insert_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+						SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		forget_insert_states(mySubid);
+}
+
 static void
 check_insert_privilege(Relation rel, ViewLevel *level)
 {
@@ -348,33 +459,125 @@ check_insert_privilege(Relation rel, ViewLevel *level)
 			aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, RelationGetRelationName(rel));
 }
 
+/* open one table of the view for the statement's rows */
+static void
+open_insert_level(InsertState *state, InsertLevel *il, ViewLevel *level, bool is_root,
+				  Index rti)
+{
+	TupleDesc	tdesc;
+
+	if (check_enable_rls(level->relid, InvalidOid, false) == RLS_ENABLED)
+		return;					/* through SPI, row by row */
+	il->rel = table_open(level->relid, RowExclusiveLock);
+	check_insert_privilege(il->rel, level);
+	tdesc = RelationGetDescr(il->rel);
+	il->rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(il->rri, il->rel, rti, NULL, 0);
+	ExecOpenIndices(il->rri, false);
+	il->slot = table_slot_create(il->rel, NULL);
+	il->covered = palloc0(sizeof(bool) * tdesc->natts);
+	for (int j = 0; j < level->ncols; j++)
+		il->covered[level->table_attnos[j] - 1] = true;
+	if (!is_root)
+		il->covered[level->key - 1] = true;
+	for (int a = 0; a < tdesc->natts; a++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(tdesc, a);
+		Node	   *def;
+
+		if (il->covered[a] || attr->attisdropped || attr->attgenerated)
+			continue;
+		def = build_column_default(il->rel, a + 1);
+		if (def == NULL)
+			continue;
+		if (il->defaults == NULL)
+			il->defaults = palloc0(sizeof(ExprState *) * tdesc->natts);
+		il->defaults[a] = ExecPrepareExpr((Expr *) def, state->estate);
+	}
+}
+
+/*
+ * The state of the statement running this firing (its memory, the parent
+ * of the firing's), made at its first row
+ */
+static InsertState *
+insert_state(ViewEntry *entry)
+{
+	static bool callbacks = false;
+	MemoryContext statement = MemoryContextGetParent(CurrentMemoryContext);
+	MemoryContext old;
+	InsertState *state;
+	List	   *rtable = NIL;
+
+	if (statement == NULL)
+		statement = CurrentMemoryContext;
+	for (state = insert_states; state; state = state->next)
+		if (state->statement == statement && state->tgoid == entry->tgoid)
+		{
+			if (state->generation == entry->generation)
+				return state;
+			MemoryContextDelete(state->cxt);	/* made for the entry before */
+			break;
+		}
+	if (!callbacks)
+	{
+		RegisterXactCallback(insert_xact_callback, NULL);
+		RegisterSubXactCallback(insert_subxact_callback, NULL);
+		callbacks = true;
+	}
+	state = MemoryContextAllocZero(statement, sizeof(InsertState));
+	state->cxt = AllocSetContextCreate(statement, "corm view insert", ALLOCSET_SMALL_SIZES);
+	state->statement = statement;
+	state->tgoid = entry->tgoid;
+	state->generation = entry->generation;
+	state->owner = CurrentResourceOwner;
+	state->subid = GetCurrentSubTransactionId();
+	state->close.func = close_insert_state;
+	state->close.arg = state;
+	MemoryContextRegisterResetCallback(state->cxt, &state->close);
+	state->next = insert_states;
+	insert_states = state;
+
+	old = MemoryContextSwitchTo(state->cxt);
+	state->estate = CreateExecutorState();
+	state->levels = palloc0(sizeof(InsertLevel) * entry->nlevels);
+	for (int i = 0; i < entry->nlevels; i++)
+	{
+		RangeTblEntry *rte = makeNode(RangeTblEntry);
+
+		rte->rtekind = RTE_RELATION;
+		rte->relid = entry->levels[i].relid;
+		rte->relkind = RELKIND_RELATION;
+		rte->rellockmode = RowExclusiveLock;
+		rte->requiredPerms = ACL_INSERT;
+		rtable = lappend(rtable, rte);
+	}
+	ExecInitRangeTable(state->estate, rtable);
+	for (int i = 0; i < entry->nlevels; i++)
+	{
+		open_insert_level(state, &state->levels[i], &entry->levels[i], i == 0, i + 1);
+		state->nlevels = i + 1;
+	}
+	MemoryContextSwitchTo(old);
+	return state;
+}
+
 /*
  * Insert one table's part of the row through the executor's insert path.
  * Columns of the table that the view does not show get their defaults.
  * Returns false when a BEFORE trigger of the table skipped the row.
  */
 static bool
-insert_level(ViewLevel *level, Relation rel, ViewRow *row, Datum key, bool is_root)
+insert_level(InsertState *state, InsertLevel *il, ViewLevel *level, ViewRow *row, Datum key,
+			 bool is_root)
 {
-	EState	   *estate = CreateExecutorState();
-	RangeTblEntry *rte = makeNode(RangeTblEntry);
-	ResultRelInfo *rri = makeNode(ResultRelInfo);
-	TupleDesc	tdesc = RelationGetDescr(rel);
-	TupleTableSlot *slot;
-	bool	   *covered = palloc0(sizeof(bool) * tdesc->natts);
+	EState	   *estate = state->estate;
+	TupleTableSlot *slot = il->slot;
+	TupleDesc	tdesc = RelationGetDescr(il->rel);
 	bool		inserted;
 
-	rte->rtekind = RTE_RELATION;
-	rte->relid = RelationGetRelid(rel);
-	rte->relkind = rel->rd_rel->relkind;
-	rte->rellockmode = RowExclusiveLock;
-	rte->requiredPerms = ACL_INSERT;
-	ExecInitRangeTable(estate, list_make1(rte));
-	InitResultRelInfo(rri, rel, 1, NULL, 0);
+	ResetPerTupleExprContext(estate);
 	estate->es_output_cid = GetCurrentCommandId(true);
-	ExecOpenIndices(rri, false);
-
-	slot = table_slot_create(rel, &estate->es_tupleTable);
 	ExecClearTuple(slot);
 	for (int a = 0; a < tdesc->natts; a++)
 	{
@@ -387,34 +590,21 @@ insert_level(ViewLevel *level, Relation rel, ViewRow *row, Datum key, bool is_ro
 
 		slot->tts_values[level->table_attnos[j] - 1] = row->values[va - 1];
 		slot->tts_isnull[level->table_attnos[j] - 1] = row->nulls[va - 1];
-		covered[level->table_attnos[j] - 1] = true;
 	}
 	if (!is_root)
 	{
 		slot->tts_values[level->key - 1] = key;
 		slot->tts_isnull[level->key - 1] = false;
-		covered[level->key - 1] = true;
 	}
-	for (int a = 0; a < tdesc->natts; a++)
-	{
-		Form_pg_attribute attr = TupleDescAttr(tdesc, a);
-		Node	   *def;
-
-		if (covered[a] || attr->attisdropped || attr->attgenerated)
-			continue;
-		def = build_column_default(rel, a + 1);
-		if (def != NULL)
-		{
-			ExprState  *state = ExecPrepareExpr((Expr *) def, estate);
-
-			slot->tts_values[a] = ExecEvalExprSwitchContext(state, GetPerTupleExprContext(estate),
+	for (int a = 0; il->defaults && a < tdesc->natts; a++)
+		if (il->defaults[a])
+			slot->tts_values[a] = ExecEvalExprSwitchContext(il->defaults[a],
+															GetPerTupleExprContext(estate),
 															&slot->tts_isnull[a]);
-		}
-	}
 	ExecStoreVirtualTuple(slot);
 	ItemPointerSetInvalid(&slot->tts_tid);
 
-	ExecSimpleRelationInsert(rri, estate, slot);
+	ExecSimpleRelationInsert(il->rri, estate, slot);
 	inserted = ItemPointerIsValid(&slot->tts_tid);
 	if (inserted)
 	{
@@ -423,9 +613,6 @@ insert_level(ViewLevel *level, Relation rel, ViewRow *row, Datum key, bool is_ro
 			keep_value(row, level->view_attnos[j], slot->tts_values[level->table_attnos[j] - 1],
 					   slot->tts_isnull[level->table_attnos[j] - 1]);
 	}
-	ExecCloseIndices(rri);
-	ExecResetTupleTable(estate->es_tupleTable, false);
-	FreeExecutorState(estate);
 	return inserted;
 }
 
@@ -716,15 +903,17 @@ fire(TriggerData *td, ViewEntry *entry)
 
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 	{
+		InsertState *state = insert_state(entry);
+
 		check_discriminator(entry, &row, view);
 		key = (Datum) 0;
 		for (int i = 0; i < entry->nlevels; i++)
 		{
 			ViewLevel  *level = &entry->levels[i];
-			Relation	rel = table_open(level->relid, RowExclusiveLock);
+			InsertLevel *il = &state->levels[i];
 			bool		done;
 
-			if (check_enable_rls(level->relid, InvalidOid, false) == RLS_ENABLED)
+			if (il->rel == NULL)
 			{
 				if (SPI_connect() != SPI_OK_CONNECT)
 					elog(ERROR, "SPI_connect failed");
@@ -739,11 +928,7 @@ fire(TriggerData *td, ViewEntry *entry)
 				SPI_finish();
 			}
 			else
-			{
-				check_insert_privilege(rel, level);
-				done = insert_level(level, rel, &row, key, i == 0);
-			}
-			table_close(rel, NoLock);
+				done = insert_level(state, il, level, &row, key, i == 0);
 			if (!done)
 			{
 				if (i == 0)
