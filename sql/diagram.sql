@@ -76,6 +76,21 @@ SELECT corm.diagram('dot', '{}');
 -- the format is a keyword: case does not matter
 SELECT corm.diagram('DOT') = corm.diagram('dot') AS dot, corm.diagram('Mermaid') = corm.diagram() AS mermaid;
 
+-- indexes: UK on the columns of a unique index (here email, and both of
+-- org and slug), "indexed" on the first column of another one, partial
+-- ones too (deleted_at); an expression index marks no column
+SET client_min_messages = warning;
+\o /dev/null
+SELECT corm.register_mixin('SoftDelete', columns => 'deleted_at timestamp',
+  indexes => ARRAY['ix_%(table)s_deleted (deleted_at) WHERE deleted_at IS NOT NULL']);
+SELECT corm.register_model('Account', model_class => 'IdModel', mixins => '{SoftDelete}',
+  columns => 'email text, org int, slug text, name text, score int',
+  indexes => ARRAY['UNIQUE (email)', 'UNIQUE (org, slug)', '(lower(name))', '(score DESC) INCLUDE (name)']);
+\o
+RESET client_min_messages;
+SELECT corm.diagram('mermaid', '{Account}');
+SELECT corm.diagram('dot', '{Account}');
+
 -- errors
 SELECT corm.diagram('svg');
 \echo :LAST_ERROR_SQLSTATE

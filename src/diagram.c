@@ -41,6 +41,8 @@ typedef struct DiagramColumn
 	char	   *type;
 	bool		primary_key;
 	bool		foreign_key;
+	bool		unique;			/* a key column of a unique index, not the primary key's */
+	bool		indexed;		/* the first key column of another index */
 	char	   *origin;			/* "own", "mixin X", "model class X", ... */
 } DiagramColumn;
 
@@ -284,15 +286,30 @@ load_columns(Diagram *diagram)
 			  "              JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace"
 			  "              JOIN pg_catalog.pg_attribute a"
 			  "                   ON a.attrelid = k.conrelid AND a.attnum = ANY (k.conkey)"
-			  "             WHERE k.contype = 'f')"
-			  "SELECT m.name, c.name, c.type, c.primary_key, c.origin,"
-			  "       pg_catalog.format('%s.%I', c.\"table\", c.name) IN (SELECT col FROM fk)"
-			  "       OR CASE WHEN m.table_name IS NOT NULL"
-			  "               THEN pg_catalog.format('%I.%I.%I', m.table_schema, m.table_name, c.name)"
-			  "          END IN (SELECT col FROM fk)"
-			  "  FROM corm.model m, LATERAL corm.model_columns(m.name) c"
-			  " WHERE m.name = ANY ($1)"
-			  " ORDER BY m.registered, c.\"position\"",
+			  "             WHERE k.contype = 'f'),"
+			  "     ix AS (SELECT pg_catalog.format('%I.%I.%I', n.nspname, r.relname, a.attname) AS col,"
+			  "                   pg_catalog.bool_or(i.indisunique AND i.indpred IS NULL) AS uk,"
+			  "                   pg_catalog.bool_or(i.indkey[0] = a.attnum) AS lead"
+			  "              FROM pg_catalog.pg_index i"
+			  "              JOIN pg_catalog.pg_class r ON r.oid = i.indrelid"
+			  "              JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace"
+			  "              JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid"
+			  "                   AND a.attnum = ANY ((i.indkey::pg_catalog.int2[])[0:i.indnkeyatts - 1])"
+			  "             WHERE NOT i.indisprimary AND i.indisvalid"
+			  "             GROUP BY 1),"
+			  "     c AS (SELECT m.name AS model, m.registered, c.*,"
+			  "                  ARRAY[pg_catalog.format('%s.%I', c.\"table\", c.name),"
+			  "                        CASE WHEN m.table_name IS NOT NULL"
+			  "                             THEN pg_catalog.format('%I.%I.%I', m.table_schema, m.table_name, c.name)"
+			  "                        END] AS cols"
+			  "             FROM corm.model m, LATERAL corm.model_columns(m.name) c"
+			  "            WHERE m.name = ANY ($1))"
+			  "SELECT c.model, c.name, c.type, c.primary_key, c.origin,"
+			  "       EXISTS (SELECT FROM fk WHERE fk.col = ANY (c.cols)),"
+			  "       COALESCE((SELECT pg_catalog.bool_or(uk) FROM ix WHERE ix.col = ANY (c.cols)), false),"
+			  "       COALESCE((SELECT pg_catalog.bool_or(lead) FROM ix WHERE ix.col = ANY (c.cols)), false)"
+			  "  FROM c"
+			  " ORDER BY c.registered, c.\"position\"",
 			  1, types, values);
 	for (uint64 row = 0; row < SPI_processed; row++)
 	{
@@ -308,6 +325,8 @@ load_columns(Diagram *diagram)
 		col->primary_key = bool_value(tup, desc, 4);
 		col->origin = SPI_getvalue(tup, desc, 5);
 		col->foreign_key = bool_value(tup, desc, 6);
+		col->unique = bool_value(tup, desc, 7) && !col->primary_key;
+		col->indexed = bool_value(tup, desc, 8) && !col->primary_key && !col->unique;
 		m->columns = lappend(m->columns, col);
 	}
 }
@@ -475,6 +494,29 @@ append_dot_text(StringInfo buf, const char *s)
 	}
 }
 
+/* a column's keys, in both languages: PK, FK, UK (a unique index's column) */
+static const char *
+column_keys(DiagramColumn *col, const char *sep)
+{
+	StringInfoData keys;
+
+	initStringInfo(&keys);
+	if (col->primary_key)
+		appendStringInfoString(&keys, "PK");
+	if (col->foreign_key)
+		appendStringInfo(&keys, "%sFK", keys.len ? sep : "");
+	if (col->unique)
+		appendStringInfo(&keys, "%sUK", keys.len ? sep : "");
+	return keys.data;
+}
+
+/* where a column came from, and that an index leads with it */
+static const char *
+column_note(DiagramColumn *col)
+{
+	return col->indexed ? psprintf("%s, indexed", col->origin) : col->origin;
+}
+
 /*
  * Text inside a quoted string or a `word` of mermaid.  mermaid turns
  * "#<number>;" into a character reference after parsing, so every
@@ -583,19 +625,17 @@ write_mermaid(StringInfo buf, Diagram *diagram)
 		foreach(cc, m->columns)
 		{
 			DiagramColumn *col = lfirst(cc);
+			const char *keys;
 
 			appendStringInfoString(buf, "        ");
 			append_mermaid_word(buf, col->type);
 			appendStringInfoChar(buf, ' ');
 			append_mermaid_word(buf, col->name);
-			if (col->primary_key && col->foreign_key)
-				appendStringInfoString(buf, " PK,FK");
-			else if (col->primary_key)
-				appendStringInfoString(buf, " PK");
-			else if (col->foreign_key)
-				appendStringInfoString(buf, " FK");
+			keys = column_keys(col, ",");
+			if (*keys)
+				appendStringInfo(buf, " %s", keys);
 			appendStringInfoString(buf, " \"");
-			append_mermaid_text(buf, col->origin, true);
+			append_mermaid_text(buf, column_note(col), true);
 			appendStringInfoString(buf, "\"\n");
 		}
 		appendStringInfoString(buf, "    }\n");
@@ -671,8 +711,7 @@ write_dot_model(StringInfo buf, DiagramModel *m)
 	foreach(lc, m->columns)
 	{
 		DiagramColumn *col = lfirst(lc);
-		const char *key = col->primary_key && col->foreign_key ? "PK FK" :
-			col->primary_key ? "PK" : col->foreign_key ? "FK" : "";
+		const char *key = column_keys(col, " ");
 
 		appendStringInfo(buf, "<TR><TD ALIGN=\"LEFT\">%s%s%s</TD><TD ALIGN=\"LEFT\">",
 						 *key ? "<B>" : "", key, *key ? "</B>" : "");
@@ -680,7 +719,7 @@ write_dot_model(StringInfo buf, DiagramModel *m)
 		appendStringInfoString(buf, "</TD><TD ALIGN=\"LEFT\">");
 		append_dot_text(buf, col->type);
 		appendStringInfoString(buf, "</TD><TD ALIGN=\"LEFT\"><FONT COLOR=\"#666666\">");
-		append_dot_text(buf, col->origin);
+		append_dot_text(buf, column_note(col));
 		appendStringInfoString(buf, "</FONT></TD></TR>\n");
 	}
 	appendStringInfoString(buf, "</TABLE>>];\n");

@@ -103,7 +103,8 @@ SELECT corm.register_model('Manager', parent => 'Employee', columns => 'reports 
 SELECT corm.register_model('Item', model_class => 'IdModel', polymorphic_on => 'type',
   columns => 'type text NOT NULL, owner_id int REFERENCES "user", parent_id int REFERENCES item');
 SELECT corm.register_model('Gift', parent => 'Item', model_class => 'Model', columns => 'wrapped boolean');
-SELECT corm.register_model('Voucher', parent => 'Item', model_class => 'Model', columns => 'code text');
+SELECT corm.register_model('Voucher', parent => 'Item', model_class => 'Model', columns => 'code text',
+  indexes => ARRAY['UNIQUE (code)']);
 SELECT corm.register_model('Named', abstract => true, columns => 'label text');
 SELECT corm.register_model('Tag', parent => 'Named', model_class => 'IdModel', mixins => '{TimestampMixin}');
 SELECT corm.register_relationship('Post', 'author', 'Author');
