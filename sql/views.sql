@@ -152,6 +152,11 @@ INSERT INTO manager_view (name, reports) SELECT 'w' || g, g FROM generate_series
 SELECT 1 / 0;
 ROLLBACK;
 SELECT count(*) AS w_rows FROM person WHERE name ~ '^w[0-9]$';
+-- two inserts into one view in one query share what the statement opened
+WITH a AS (INSERT INTO manager_view (name, reports) SELECT 'z' || g, g FROM generate_series(1, 2) g RETURNING name),
+     b AS (INSERT INTO manager_view (name, reports) SELECT 'zz' || g, g FROM generate_series(1, 2) g RETURNING name)
+SELECT name FROM a UNION ALL SELECT name FROM b ORDER BY name;
+SELECT count(*) AS z_managers FROM manager WHERE id IN (SELECT id FROM person WHERE name LIKE 'z%');
 -- COPY into the view runs the same trigger, row by row
 COPY manager_view (name, reports) FROM stdin;
 y1	1
