@@ -93,6 +93,21 @@ SET enable_seqscan = off;
 EXPLAIN (COSTS OFF) SELECT count(*) FROM ix_post WHERE author_id = 7;
 RESET enable_seqscan;
 SELECT ix_user_posts_count(u) FROM ix_user_view u WHERE id = 7;
+-- a covering index whose key starts with the foreign key's column serves it: one author's
+-- rows are one range of it, and corm makes no ix_ix_note_author_id beside it
+SELECT * FROM corm.register_model('IxNote', model_class => 'IxModel',
+       columns => 'author_id integer NOT NULL REFERENCES ix_user, title text, body text',
+       indexes => ARRAY['(author_id, id) INCLUDE (title, body)']) s WHERE s LIKE 'CREATE%INDEX%';
+SELECT * FROM idx.indexes_of('ix_note');
+SELECT name, origin FROM corm.indexes WHERE model = 'IxNote';
+SELECT to_regclass('ix_ix_note_author_id') IS NULL AS no_foreign_key_index;
+-- CLUSTER, the other way to put one author's rows together, is no drift: registering again
+-- runs nothing
+CLUSTER ix_note USING ix_ix_note_author_id_id;
+SELECT count(*) AS drift FROM corm.check();
+SELECT * FROM corm.register_model('IxNote', model_class => 'IxModel',
+       columns => 'author_id integer NOT NULL REFERENCES ix_user, title text, body text',
+       indexes => ARRAY['(author_id, id) INCLUDE (title, body)']);
 
 -- ===================================================== single-table inheritance
 SELECT count(*) > 0 AS registered FROM corm.register_model('IxPet', model_class => 'IxModel',
@@ -152,6 +167,7 @@ SELECT count(*) >= 0 AS dropped FROM corm.drop_model('IxOne');
 SELECT count(*) >= 0 AS dropped FROM corm.drop_mixin('IxFixed');
 SELECT count(*) >= 0 AS dropped FROM corm.drop_relationship('IxUser', 'posts');
 SELECT count(*) >= 0 AS dropped FROM corm.drop_model('IxPost');
+SELECT count(*) >= 0 AS dropped FROM corm.drop_model('IxNote');
 SELECT count(*) >= 0 AS dropped FROM corm.drop_model('IxPair');
 SELECT count(*) >= 0 AS dropped FROM corm.drop_model('IxAdmin');
 SELECT count(*) >= 0 AS dropped FROM corm.drop_model('IxUser');

@@ -36,6 +36,22 @@
 #      an author's 100 posts from 100 heap pages, all of them hits in shared
 #      buffers at either size, spread over a heap of ~90 MB at 1M against one
 #      of ~1 MB at 10k.
+#      Beside them, with no goal:
+#        hand: SELECT p.* FROM post p WHERE p.author_id = :id, the same SELECT
+#          written by hand, in the same databases and rounds: PostgreSQL's own
+#          cost ratio for those 100 heap pages (the rows line carries it when
+#          OVER), and corm's rows TPS as a fraction of it at each size;
+#        covering: the rows form with a covering index declared on Post,
+#          indexes => ARRAY['(author_id, id) INCLUDE (title, body)'], in
+#          copies of the two databases (the same heap) where Post is
+#          registered again and VACUUMed: an index-only scan of a few leaf
+#          pages; the declared index starts with author_id, so corm makes no
+#          ix_post_author_id there (checked);
+#        100k: the rows form at 100,000 posts (1,000 authors), between the two.
+#      hand runs in every round; covering and 100k in the first
+#      BENCH_REL_BESIDE_ROUNDS rounds (default: half of them, rounded up).  At
+#      1M the heap and the covering index do not both fit in 128 MB of shared
+#      buffers: each is read in again before its calls run.
 #      Then the same calls with the foreign key's index (ix_post_author_id)
 #      dropped, as 0.1 left it: one round, reported beside, no goal.
 #
@@ -56,6 +72,7 @@
 # Environment: BENCH_ROUNDS (default 5), BENCH_ROWS (default 100000),
 # BENCH_SECONDS (pgbench seconds per run, default 5), BENCH_ADMIN_DB,
 # BENCH_REL_SECONDS (pgbench seconds per run of rel, default 3),
+# BENCH_REL_BESIDE_ROUNDS (rounds of rel's covering and 100k lines, default half of BENCH_ROUNDS),
 # BENCH_RUNTIME (the benchmarks to run, default "onupdate insert get count keyset rel remote").
 set -u -o pipefail
 
@@ -66,7 +83,7 @@ ADMIN_DB=${BENCH_ADMIN_DB:-${PGDATABASE:-postgres}}
 REL_SECONDS=${BENCH_REL_SECONDS:-3}
 RUNTIME=" ${BENCH_RUNTIME:-onupdate insert get count keyset rel remote} "
 db="corm_bench_runtime_$$"
-rel_dbs=("${db}_rel10k" "${db}_rel1m" "${db}_remote")
+rel_dbs=("${db}_rel10k" "${db}_rel1m" "${db}_remote" "${db}_rel100k" "${db}_relcov10k" "${db}_relcov1m")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/corm-runtime.XXXXXX")
 psql_() { psql -X -q -A -t -v ON_ERROR_STOP=1 "$@"; }
 cleanup() {
@@ -295,25 +312,36 @@ echo "  paginate (OFFSET), beside     first ${o_first} ms   page 45,001 ${o_deep
 fi
 
 if [[ $RUNTIME == *" rel "* ]]; then
-# 4. a one-to-many relationship call, 10k posts against 1M, each in a database of its own
-rel_posts=(10000 1000000)
-rel_forms=(count setof rows)
+# 4. a one-to-many relationship call, 10k posts against 1M, each in a database of its own;
+#    beside them the same SELECT written by hand, the same two tables with a covering index
+#    declared (databases cloned from them, Post registered again) and a middle point at 100k
+declare -A rel_db=([0]=${rel_dbs[0]} [1]=${rel_dbs[1]} [m]=${rel_dbs[3]} [c0]=${rel_dbs[4]} [c1]=${rel_dbs[5]})
+declare -A rel_posts=([0]=10000 [1]=1000000 [m]=100000 [c0]=10000 [c1]=1000000)
 declare -A rel_label=([count]="author_posts_count(a)" [setof]="count(*) FROM author_posts(a)"
-	[rows]="author_posts(a), its 100 rows")
+	[rows]="author_posts(a), its 100 rows" [hand]="the same SELECT written by hand"
+	[cov]="with a covering index declared")
 declare -A rel_sql=(
 	[count]="SELECT public.author_posts_count(a) FROM public.author_view a WHERE id = :id;"
 	[setof]="SELECT count(*) FROM public.author_view a, public.author_posts(a) p WHERE a.id = :id;"
-	[rows]="SELECT p.* FROM public.author_view a, public.author_posts(a) p WHERE a.id = :id;")
+	[rows]="SELECT p.* FROM public.author_view a, public.author_posts(a) p WHERE a.id = :id;"
+	[hand]="SELECT p.* FROM public.post p WHERE p.author_id = :id;")
+rel_columns="author_id integer NOT NULL REFERENCES author (id), title varchar, body text"
+# a covering index: its key starts with the foreign key's column (so corm makes no index of
+# its own for it) and it holds every column of the rows the call returns, id among them
+rel_cover="(author_id, id) INCLUDE (title, body)"
+# the relations each set of calls reads, read into shared buffers before it runs: at 1M the
+# heap (~90 MB) and the covering index (~80 MB) do not both fit in the default 128 MB
+rel_warm="author, author_pkey, post, ix_post_author_id"
+rel_warm_cov="author, author_pkey, ix_post_author_id_id"
 rel_ok=1
 prewarm=
-for i in 0 1; do
-	n=${rel_posts[$i]}; authors=$((n / 100))
-	{ psql_ -d "$ADMIN_DB" -c "CREATE DATABASE \"${rel_dbs[$i]}\"" && psql_ -d "${rel_dbs[$i]}"; } >/dev/null <<SQL ||
+for k in 0 1 m; do
+	n=${rel_posts[$k]}; authors=$((n / 100))
+	{ psql_ -d "$ADMIN_DB" -c "CREATE DATABASE \"${rel_db[$k]}\"" && psql_ -d "${rel_db[$k]}"; } >/dev/null <<SQL ||
 CREATE EXTENSION corm;
 SELECT corm.register_model_class('IdModel', primary_key => 'id integer');
 SELECT corm.register_model('Author', model_class => 'IdModel', columns => 'name varchar');
-SELECT corm.register_model('Post', model_class => 'IdModel',
-  columns => 'author_id integer NOT NULL REFERENCES author (id), title varchar, body text');
+SELECT corm.register_model('Post', model_class => 'IdModel', columns => '$rel_columns');
 SELECT corm.register_relationship('Author', 'posts', 'Post');
 INSERT INTO author (name) SELECT 'author ' || g FROM generate_series(1, $authors) g;
 INSERT INTO post (author_id, title, body)
@@ -321,65 +349,131 @@ INSERT INTO post (author_id, title, body)
 VACUUM ANALYZE author, post;
 SQL
 		{ echo "runtime bench: rel set-up failed ($n posts)"; rel_ok=0; break; }
-	# INSERT ... SELECT and VACUUM go through a small ring of buffers: read the tables in
-	psql_ -d "${rel_dbs[$i]}" -c "CREATE EXTENSION pg_prewarm" \
-		-c "SELECT pg_prewarm(c) FROM unnest('{author, author_pkey, post, post_pkey, ix_post_author_id}'::regclass[]) c" \
-		>/dev/null 2>&1 && prewarm=", tables prewarmed"
-	for f in "${rel_forms[@]}"; do
-		printf '\\set id random(1, %d)\n%s\n' "$authors" "${rel_sql[$f]}" >"$tmp/rel_${f}_$i.sql"
-	done
+	psql_ -d "${rel_db[$k]}" -c "CREATE EXTENSION pg_prewarm" >/dev/null 2>&1 && prewarm=", tables prewarmed"
 done
+# the same tables, the same heap, Post registered again with the covering index declared
+for k in 0 1; do
+	[ $rel_ok = 1 ] || break
+	psql_ -d "$ADMIN_DB" -c "CREATE DATABASE \"${rel_db[c$k]}\" TEMPLATE \"${rel_db[$k]}\"" >/dev/null &&
+	psql_ -d "${rel_db[c$k]}" -c "SELECT * FROM corm.register_model('Post', model_class => 'IdModel',
+		columns => '$rel_columns', indexes => ARRAY['$rel_cover'])" >"$tmp/rel_cover_ddl_$k" &&
+	psql_ -d "${rel_db[c$k]}" -c "VACUUM ANALYZE post" >/dev/null ||
+		{ echo "runtime bench: rel set-up failed (covering index, ${rel_posts[$k]} posts)"; rel_ok=0; }
+done
+rel_scripts() {  # key form...
+	local k=$1 f; shift
+	for f in "$@"; do
+		printf '\\set id random(1, %d)\n%s\n' "$((rel_posts[$k] / 100))" "${rel_sql[${f/cov/rows}]}" >"$tmp/rel_${f}_$k.sql"
+	done
+}
+rel_scripts 0 count setof rows hand; rel_scripts 1 count setof rows hand
+rel_scripts m rows; rel_scripts c0 cov; rel_scripts c1 cov
+# INSERT ... SELECT and VACUUM go through a small ring of buffers: read the tables in.  Read
+# five times: pages another database's calls used are worth up to five sweeps of the clock
+# (BM_MAX_USAGE_COUNT), and pages read once are taken again before those
+rel_prewarm() {  # key relations
+	[ -z "$prewarm" ] ||
+		psql_ -d "${rel_db[$1]}" -c "SELECT pg_prewarm(c) FROM generate_series(1, 5),
+			unnest('{$2}'::text[]) r, to_regclass(r) c WHERE c IS NOT NULL" >/dev/null 2>&1; }
 if [ $rel_ok = 1 ]; then
-# the plans at 1M: the SETOF call inlined, as the prepared statement's generic plan, and the
-# statement inside author_posts_count() (auto_explain, where this role may LOAD it)
-rel_plans() {
-	psql_ -d "${rel_dbs[1]}" -c "SET plan_cache_mode = force_generic_plan" \
+# the plans at 1M: the SETOF call inlined, as the prepared statement's generic plan, run a
+# second time, and the statement inside author_posts_count() (auto_explain, where this role
+# may LOAD it)
+rel_rows_plan() {  # key
+	psql_ -d "${rel_db[$1]}" -c "SET plan_cache_mode = force_generic_plan" \
 		-c "PREPARE rel_rows (integer) AS SELECT p.* FROM public.author_view a, public.author_posts(a) p WHERE a.id = \$1" \
-		-c "EXPLAIN (COSTS OFF) EXECUTE rel_rows (42)" | sed 's/^/    /'
-	psql_ -d "${rel_dbs[1]}" -c "LOAD 'auto_explain'" -c "SET auto_explain.log_min_duration = 0" \
+		-c '\o /dev/null' -c "EXECUTE rel_rows (42)" -c '\o' \
+		-c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE rel_rows (42)" | sed 's/^/    /'
+}
+rel_plans() {
+	rel_rows_plan 1
+	psql_ -d "${rel_db[1]}" -c "LOAD 'auto_explain'" -c "SET auto_explain.log_min_duration = 0" \
 		-c "SET auto_explain.log_nested_statements = on" -c "SET client_min_messages = log" \
 		-c "SELECT public.author_posts_count(a) FROM public.author_view a WHERE id = 42" 2>&1 >/dev/null |
-		sed -n '/^Query Text: SELECT count/,/^LOG:/p' | sed -e '/^LOG:/d' -e 's/^/    /'
+		awk '/^LOG:/ { if (b ~ /FROM public\.author_posts\(/) printf "%s", b; b = ""; next }
+			{ b = b "    " $0 "\n" }
+			END { if (b ~ /FROM public\.author_posts\(/) printf "%s", b }'
 }
-rel_rounds() {  # file-suffix rounds
-	for f in "${rel_forms[@]}"; do for i in 0 1; do : >"$tmp/tps_rel_${f}_$i$1"; done; done
-	for _ in $(seq 1 "$2"); do
-		for f in "${rel_forms[@]}"; do for i in 0 1; do
-			tps "rel_${f}_$i" "${rel_dbs[$i]}" "$REL_SECONDS" >>"$tmp/tps_rel_${f}_$i$1"
-		done; done
+rel_tps() {  # form key file-suffix
+	tps "rel_$1_$2" "${rel_db[$2]}" "$REL_SECONDS" >>"$tmp/tps_rel_$1_$2$3"; }
+# each round: the judged forms, then the same SELECT by hand, at 10k and 1M; in the first
+# beside-rounds rounds also the rows form at 100k and with the covering index
+rel_rounds() {  # file-suffix rounds beside-rounds form...
+	local suffix=$1 rounds=$2 beside=$3 r f k; shift 3
+	for f in "$@" cov; do for k in 0 1 m c0 c1; do : >"$tmp/tps_rel_${f}_$k$suffix"; done; done
+	for r in $(seq 1 "$rounds"); do
+		rel_prewarm 0 "$rel_warm"; rel_prewarm 1 "$rel_warm"
+		for f in "$@"; do for k in 0 1; do rel_tps "$f" "$k" "$suffix"; done; done
+		[ "$r" -le "$beside" ] || continue
+		rel_prewarm m "$rel_warm"; rel_tps rows m "$suffix"
+		rel_prewarm c0 "$rel_warm_cov"; rel_prewarm c1 "$rel_warm_cov"
+		for k in c0 c1; do rel_tps cov "$k" "$suffix"; done
 	done
 }
-# one line: the form, the TPS at 10k and 1M, the cost ratio (1M / 10k), and the goal when given
-rel_line() {  # form file-suffix [goal]
-	local s b r
-	s=$(sort -g "$tmp/tps_rel_$1_0$2" | tail -1); b=$(sort -g "$tmp/tps_rel_$1_1$2" | tail -1)
-	if [ -z "$s" ] || [ -z "$b" ]; then printf '  %-32s pgbench failed\n' "${rel_label[$1]}"; return; fi
+rel_best() { sort -g "$tmp/tps_rel_$1" 2>/dev/null | tail -1; }  # form_key[file-suffix]
+# one line: the TPS at 10k and 1M, the cost ratio (1M / 10k), the goal when given, and a
+# note when it is over
+rel_line() {  # label 10k-file 1M-file [goal [note]]
+	local s b r v
+	s=$(rel_best "$2"); b=$(rel_best "$3")
+	if [ -z "$s" ] || [ -z "$b" ]; then printf '  %-32s pgbench failed\n' "$1"; return; fi
 	r=$(ratio "$s" "$b")
-	printf '  %-32s %8.0f tps %8.0f tps   %5s' "${rel_label[$1]}" "$s" "$b" "$r"
-	if [ -n "${3:-}" ]; then printf '   goal <= %s   %s' "$3" "$(verdict "$r" "$3" le)"; fi
+	printf '  %-32s %8.0f tps %8.0f tps   %5s' "$1" "$s" "$b" "$r"
+	if [ -n "${4:-}" ]; then
+		v=$(verdict "$r" "$4" le)
+		printf '   goal <= %s   %s' "$4" "$v"
+		[ "$v" = OVER ] && [ -n "${5:-}" ] && printf '   %s' "$5"
+	fi
 	echo
-	echo "$b" >"$tmp/rel_best_$1$2"
 }
-plans=$(rel_plans)
-rel_rounds "" "$ROUNDS"
+rel_frac() { [ -n "$1" ] && [ -n "$2" ] && ratio "$1" "$2" || echo "?"; }
+beside_rounds=${BENCH_REL_BESIDE_ROUNDS:-$(((ROUNDS + 1) / 2))}
+rel_rounds "" "$ROUNDS" "$beside_rounds" count setof rows hand
+rel_prewarm 1 "$rel_warm"; plans=$(rel_plans)
+rel_prewarm c1 "$rel_warm_cov"; cov_plan=$(rel_rows_plan c1)
+cov_indexes=$(psql_ -d "${rel_db[c1]}" -c "SELECT string_agg(format('%s (%s)', name, origin), ', ' ORDER BY name)
+	FROM corm.indexes WHERE model = 'Post'")
+cov_fk_ix=$(psql_ -d "${rel_db[c1]}" -c "SELECT to_regclass('public.ix_post_author_id') IS NOT NULL")
+hand_s=$(rel_best hand_0); hand_b=$(rel_best hand_1); hand_note=
+[ -n "$hand_s" ] && [ -n "$hand_b" ] && hand_note="(PostgreSQL's own SELECT on the same table: $(ratio "$hand_s" "$hand_b")x)"
 echo
 echo "rel: a one-to-many relationship call, ~100 posts an author, random author id$prewarm,"
 echo "pgbench -M prepared, 2 clients, ${REL_SECONDS} s per run (best of $ROUNDS; cost = 1 / TPS):"
 printf '  %-32s %12s %12s   %s\n' "" "10k posts" "1M posts" "1M cost / 10k cost"
-for f in "${rel_forms[@]}"; do rel_line "$f" "" 1.50; done
+for f in count setof; do rel_line "${rel_label[$f]}" "${f}_0" "${f}_1" 1.50; done
+rel_line "${rel_label[rows]}" rows_0 rows_1 1.50 "$hand_note"
+echo "  beside, no goal: SELECT p.* FROM post p WHERE p.author_id = \$1 in the same databases (best of $ROUNDS),"
+echo "  and the rows form with indexes => ARRAY['$rel_cover'] declared on Post (best of $beside_rounds):"
+rel_line "${rel_label[hand]}" hand_0 hand_1
+printf '    corm'"'"'s rows TPS / by hand'"'"'s: %s at 10k posts, %s at 1M (corm'"'"'s form finds the author too)\n' \
+	"$(rel_frac "$(rel_best rows_0)" "$hand_s")" "$(rel_frac "$(rel_best rows_1)" "$hand_b")"
+rel_line "${rel_label[cov]}" cov_c0 cov_c1
+printf '    its TPS / the rows form'"'"'s over the heap: %s at 10k posts, %s at 1M\n' \
+	"$(rel_frac "$(rel_best cov_c0)" "$(rel_best rows_0)")" "$(rel_frac "$(rel_best cov_c1)" "$(rel_best rows_1)")"
+mid=$(rel_best rows_m)
+[ -n "$mid" ] && [ -n "$(rel_best rows_0)" ] &&
+	printf '  the rows form at 100k posts: %.0f tps, cost %sx the 10k cost (1M: %sx), best of %s\n' "$mid" \
+		"$(ratio "$(rel_best rows_0)" "$mid")" "$(rel_frac "$(rel_best rows_0)" "$(rel_best rows_1)")" "$beside_rounds"
 echo "  the plans at 1M posts:"
 echo "$plans"
 grep -q ix_post_author_id <<<"$plans" || echo "  WARNING: the plans above do not read ix_post_author_id"
-for i in 0 1; do
-	psql_ -d "${rel_dbs[$i]}" -c "DROP INDEX public.ix_post_author_id" -c "ANALYZE public.post" >/dev/null
+echo "  with the covering index: Post registered again, corm ran"
+sed 's/^/    /' "$tmp/rel_cover_ddl_1"
+echo "  and Post's indexes (corm.indexes) are $cov_indexes; the rows form at 1M posts:"
+echo "$cov_plan"
+[ "$cov_fk_ix" = f ] || echo "  WARNING: corm made ix_post_author_id beside the covering index"
+grep -q "Index Only Scan using ix_post_author_id_id" <<<"$cov_plan" ||
+	echo "  WARNING: the rows form does not read the covering index alone"
+for k in 0 1; do
+	psql_ -d "${rel_db[$k]}" -c "DROP INDEX public.ix_post_author_id" -c "ANALYZE public.post" >/dev/null
 done
-rel_rounds _noix 1
+rel_rounds _noix 1 0 count setof rows
 echo "  the same calls without the foreign key's index ix_post_author_id, as 0.1 left it (one round):"
-for f in "${rel_forms[@]}"; do rel_line "$f" _noix; done
-for f in "${rel_forms[@]}"; do
-	[ -s "$tmp/rel_best_$f" ] && [ -s "$tmp/rel_best_${f}_noix" ] &&
+for f in count setof rows; do rel_line "${rel_label[$f]}" "${f}_0_noix" "${f}_1_noix"; done
+for f in count setof rows; do
+	[ -n "$(rel_best "${f}_1")" ] && [ -n "$(rel_best "${f}_1_noix")" ] &&
 		printf '  at 1M posts the index gives %s %sx the TPS without it\n' "${rel_label[$f]}" \
-			"$(ratio "$(cat "$tmp/rel_best_$f")" "$(cat "$tmp/rel_best_${f}_noix")")"
+			"$(ratio "$(rel_best "${f}_1")" "$(rel_best "${f}_1_noix")")"
 done
 fi
 fi
