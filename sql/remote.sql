@@ -197,6 +197,141 @@ SELECT count(*) AS statements FROM corm.register_model('RmUser', model_class => 
     columns => 'name text NOT NULL, active boolean NOT NULL DEFAULT false, joined timestamptz DEFAULT now(), email varchar(200)',
     indexes => '{"UNIQUE (name)"}', tablename => 'rm_member');
 
+-- indexes there are compared by meaning, as here: one of each kind (an
+-- expression, a partial index, DESC, INCLUDE, hash, gin, an operator class
+-- with WITH options, COLLATE, NULLS NOT DISTINCT), each cooked over the
+-- foreign table's columns; and one over a function only that database has,
+-- which cannot be cooked here: it is compared as the parser reads it
+\c corm_regress_remote
+CREATE FUNCTION public.rm_fold(text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT lower($1)';
+\c :home
+\set ix_columns 'name text NOT NULL, tags text[], active boolean NOT NULL DEFAULT true, score numeric, body text'
+SELECT s AS statement FROM corm.register_model('RmIndexed', model_class => 'RmModel', bind_key => 'rm',
+    columns => :'ix_columns',
+    indexes => ARRAY['ix_rm_indexed_lower (lower(name))',
+                     'ix_rm_indexed_live (name) WHERE active AND score > 0',
+                     '(score DESC)',
+                     '(active) INCLUDE (score)',
+                     'USING hash (body)',
+                     'USING gin (tags)',
+                     'ix_rm_indexed_pattern (name text_pattern_ops) WITH (fillfactor = 70)',
+                     'ix_rm_indexed_c (name COLLATE "C" DESC NULLS LAST)',
+                     'UNIQUE ix_rm_indexed_pair (body, score) NULLS NOT DISTINCT',
+                     'ix_rm_indexed_words USING gin (to_tsvector(''simple'', body))',
+                     '"ix ""odd""; name" ((upper(body) || ''x''))',
+                     'ix_rm_indexed_fold (rm_fold(name))']) s
+ WHERE s ~ 'INDEX';
+-- registered again unchanged: nothing, on either side
+SELECT count(*) AS statements FROM corm.register_model('RmIndexed', model_class => 'RmModel', bind_key => 'rm',
+    columns => :'ix_columns',
+    indexes => ARRAY['ix_rm_indexed_lower (lower(name))',
+                     'ix_rm_indexed_live (name) WHERE active AND score > 0',
+                     '(score DESC)',
+                     '(active) INCLUDE (score)',
+                     'USING hash (body)',
+                     'USING gin (tags)',
+                     'ix_rm_indexed_pattern (name text_pattern_ops) WITH (fillfactor = 70)',
+                     'ix_rm_indexed_c (name COLLATE "C" DESC NULLS LAST)',
+                     'UNIQUE ix_rm_indexed_pair (body, score) NULLS NOT DISTINCT',
+                     'ix_rm_indexed_words USING gin (to_tsvector(''simple'', body))',
+                     '"ix ""odd""; name" ((upper(body) || ''x''))',
+                     'ix_rm_indexed_fold (rm_fold(name))']);
+-- written otherwise with the same meaning (a column in parentheses, the
+-- default operator class, NULLS FIRST after DESC, ASC NULLS LAST, USING
+-- btree, an option's value quoted, the predicate's AND in parentheses):
+-- nothing either
+SELECT count(*) AS statements FROM corm.register_model('RmIndexed', model_class => 'RmModel', bind_key => 'rm',
+    columns => :'ix_columns',
+    indexes => ARRAY['ix_rm_indexed_lower (lower((name)))',
+                     'ix_rm_indexed_live ((name) ASC NULLS LAST) WHERE (active AND (score > 0))',
+                     '(score DESC NULLS FIRST)',
+                     'USING btree (active) INCLUDE (score)',
+                     'USING hash (body text_ops)',
+                     'USING gin (tags array_ops)',
+                     'ix_rm_indexed_pattern (name text_pattern_ops) WITH (fillfactor = ''70'')',
+                     'ix_rm_indexed_c ((name COLLATE "C") DESC NULLS LAST)',
+                     'UNIQUE ix_rm_indexed_pair (body, score) NULLS NOT DISTINCT',
+                     'ix_rm_indexed_words USING gin (to_tsvector(''simple''::regconfig, body))',
+                     '"ix ""odd""; name" (((upper(body)) || (''x''::text)))',
+                     'ix_rm_indexed_fold (rm_fold(name))']);
+-- each changed: dropped there (before the columns change) and made again
+SELECT s AS statement FROM corm.register_model('RmIndexed', model_class => 'RmModel', bind_key => 'rm',
+    columns => :'ix_columns',
+    indexes => ARRAY['ix_rm_indexed_lower (upper(name))',
+                     'ix_rm_indexed_live (name) WHERE active AND score > 1',
+                     '(score)',
+                     '(active) INCLUDE (name)',
+                     '(body)',
+                     'USING gin (tags) WITH (fastupdate = off)',
+                     'ix_rm_indexed_pattern (name text_pattern_ops) WITH (fillfactor = 80)',
+                     'ix_rm_indexed_c (name COLLATE "POSIX" DESC NULLS LAST)',
+                     'UNIQUE ix_rm_indexed_pair (body, score)',
+                     'ix_rm_indexed_words USING gin (to_tsvector(''english'', body))',
+                     '"ix ""odd""; name" ((upper(body) || ''y''))',
+                     'ix_rm_indexed_fold (rm_fold(body))']) s
+ WHERE s ~ 'INDEX';
+SELECT count(*) AS statements FROM corm.register_model('RmIndexed', model_class => 'RmModel', bind_key => 'rm',
+    columns => :'ix_columns',
+    indexes => ARRAY['ix_rm_indexed_lower (upper(name))',
+                     'ix_rm_indexed_live (name) WHERE active AND score > 1',
+                     '(score)',
+                     '(active) INCLUDE (name)',
+                     '(body)',
+                     'USING gin (tags) WITH (fastupdate = off)',
+                     'ix_rm_indexed_pattern (name text_pattern_ops) WITH (fillfactor = 80)',
+                     'ix_rm_indexed_c (name COLLATE "POSIX" DESC NULLS LAST)',
+                     'UNIQUE ix_rm_indexed_pair (body, score)',
+                     'ix_rm_indexed_words USING gin (to_tsvector(''english'', body))',
+                     '"ix ""odd""; name" ((upper(body) || ''y''))',
+                     'ix_rm_indexed_fold (rm_fold(body))']);
+\c corm_regress_remote
+SELECT indexdef FROM pg_indexes WHERE schemaname = 'rm_accounts' AND tablename = 'rm_indexed' ORDER BY indexname;
+\c :home
+-- those that leave the definition are dropped there (corm made them)
+SELECT s AS statement FROM corm.register_model('RmIndexed', model_class => 'RmModel', bind_key => 'rm',
+    columns => :'ix_columns',
+    indexes => ARRAY['ix_rm_indexed_lower (upper(name))', 'ix_rm_indexed_live (name) WHERE active AND score > 1']) s
+ WHERE s ~ '^/\* server';
+-- an index over a column the same migration adds: made again after the
+-- column (the foreign table here does not have it yet to compare with);
+-- a dry run lists it, and registering it once more runs nothing
+\set ix_columns2 'name text NOT NULL, tags text[], active boolean NOT NULL DEFAULT true, score numeric, body text, email text'
+SELECT step, ddl FROM corm.dry_run($$SELECT corm.register_model('RmIndexed', model_class => 'RmModel', bind_key => 'rm',
+    columns => 'name text NOT NULL, tags text[], active boolean NOT NULL DEFAULT true, score numeric, body text, email text',
+    indexes => ARRAY['ix_rm_indexed_lower (upper(email))', 'ix_rm_indexed_live (name) WHERE active AND score > 1'])$$)
+ WHERE ddl ~ '^/\* server' ORDER BY step;
+SELECT s AS statement FROM corm.register_model('RmIndexed', model_class => 'RmModel', bind_key => 'rm',
+    columns => :'ix_columns2',
+    indexes => ARRAY['ix_rm_indexed_lower (upper(email))', 'ix_rm_indexed_live (email) WHERE email <> ''''']) s
+ WHERE s ~ '^/\* server';
+SELECT count(*) AS statements FROM corm.register_model('RmIndexed', model_class => 'RmModel', bind_key => 'rm',
+    columns => :'ix_columns2',
+    indexes => ARRAY['ix_rm_indexed_lower (upper(email))', 'ix_rm_indexed_live (email) WHERE email <> ''''']);
+-- an index changed by hand there under corm's name: check() sees it, and
+-- registering again makes it as declared
+\c corm_regress_remote
+DROP INDEX rm_accounts.ix_rm_indexed_lower;
+CREATE INDEX ix_rm_indexed_lower ON rm_accounts.rm_indexed (lower(email));
+ALTER INDEX rm_accounts.ix_rm_indexed_live SET (fillfactor = 50);
+CREATE INDEX rm_indexed_by_hand ON rm_accounts.rm_indexed (score DESC);
+\c :home
+SET client_min_messages = error;
+SELECT problem, fix FROM corm.check() WHERE model = 'RmIndexed' OR problem ~ 'rm_indexed' ORDER BY fix, problem;
+RESET client_min_messages;
+SELECT s AS statement FROM corm.register_model('RmIndexed', model_class => 'RmModel', bind_key => 'rm',
+    columns => :'ix_columns2',
+    indexes => ARRAY['ix_rm_indexed_lower (upper(email))', 'ix_rm_indexed_live (email) WHERE email <> ''''']) s
+ WHERE s ~ '^/\* server';
+SET client_min_messages = error;
+SELECT problem, fix FROM corm.check() WHERE model = 'RmIndexed' OR problem ~ 'rm_indexed' ORDER BY fix, problem;
+RESET client_min_messages;
+\c corm_regress_remote
+SELECT indexdef FROM pg_indexes WHERE schemaname = 'rm_accounts' AND tablename = 'rm_indexed' ORDER BY indexname;
+DROP INDEX rm_accounts.rm_indexed_by_hand;
+DROP FUNCTION public.rm_fold(text);
+\c :home
+SELECT count(*) > 0 AS dropped FROM corm.drop_model('RmIndexed');
+
 -- identity columns GENERATED ALWAYS, serial and generated columns: the
 -- foreign table generates the ALWAYS ones too (postgres_fdw then sends
 -- DEFAULT), the trigger there numbers a serial column sent as NULL

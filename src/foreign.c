@@ -11,10 +11,11 @@
  * A migration compares each side with its own catalogs.  There, read over
  * corm's connection: the table's columns (type as format_type gives it,
  * NOT NULL), its constraints (pg_get_constraintdef, read back by the
- * parser here and compared clause by clause), its declared indexes by
- * name, its onupdate trigger's arguments and its identity trigger's
- * function.  Here: the foreign table's columns and their defaults, which
- * are the definition's (below).
+ * parser here and compared clause by clause), its declared indexes
+ * (pg_get_indexdef, read back by the parser here and cooked with the
+ * planned ones over the foreign table), its onupdate trigger's arguments
+ * and its identity trigger's function.  Here: the foreign table's columns
+ * and their defaults, which are the definition's (below).
  *
  * Inserts through the view: postgres_fdw sends every column of the foreign
  * table, NULL for one the INSERT does not give, so the remote table's own
@@ -30,24 +31,35 @@
  */
 #include "corm.h"
 
+#include "access/amapi.h"
+#include "access/reloptions.h"
 #include "access/table.h"
 #include "catalog/heap.h"
+#include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_type.h"
 #include "commands/defrem.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
 #include "parser/parse_coerce.h"
 #include "parser/parse_collate.h"
 #include "parser/parse_expr.h"
 #include "parser/parse_node.h"
 #include "parser/parse_relation.h"
+#include "parser/parse_type.h"
+#include "parser/parse_utilcmd.h"
 #include "parser/parser.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
+#include "utils/syscache.h"
 
 static Oid	local_table(const char *schema, const char *table);
 
@@ -861,56 +873,422 @@ diff_foreign_columns(CormResolved *res, Oid relid, bool *rebuild)
 }
 
 /*
- * The declared indexes of the remote table brought to the plan, by name:
- * one planned and missing there is made; one there that corm made and no
- * model plans any more is dropped; one made by hand is reported (check()).
- * An index of columns only (most declared indexes, every foreign key's) is
- * also compared with what is there under its name: unique or not, its key
- * columns in order, btree, no INCLUDE, condition, expression or sort
- * option; a difference makes it again.  An index with any of those
- * (expressions, a condition, DESC, an operator class) is compared by name
- * only.
+ * The declared indexes of the remote table, compared by meaning.
+ *
+ * What is there is read as pg_get_indexdef gives it, over corm's
+ * connection (so that its names are written as the statements corm sends
+ * there resolve them), and read back by the server's parser here.  Each
+ * side is then cooked as DefineIndex would cook it, over the foreign table
+ * (whose columns are the model's, with their types and collations): the
+ * access method, uniqueness and NULLS NOT DISTINCT; each key column or
+ * expression (a column in parentheses being the column, a top-level
+ * COLLATE being the key's collation) with its collation, operator class
+ * and its options, order and nulls order (DESC meaning NULLS FIRST, and
+ * neither counting for an access method that does not order); the INCLUDE
+ * columns; the storage options; the predicate.  Expressions are compared
+ * with their constants folded, so that the remote's explicit casts count
+ * as the implicit ones they stand for (as for a CHECK, above).  The name
+ * and the table are not compared: the index is the one under the name.
  */
-static bool
-same_plain_index(CormPlannedIndex *p, List *there)
+
+/* the columns a raw index statement reads: keys, INCLUDE and predicate */
+static List *
+index_reads(IndexStmt *stmt)
 {
-	StringInfoData columns;
-	ListCell   *cc;
+	List	   *names = NIL;
+	ListCell   *lc;
 
-	if (p->index->def->key_columns == NIL || p->stmt->indexIncludingParams ||
-		p->stmt->whereClause || (p->stmt->accessMethod && strcmp(p->stmt->accessMethod, "btree") != 0))
-		return true;			/* not compared */
-	foreach(cc, p->stmt->indexParams)
+	foreach(lc, list_concat_copy(stmt->indexParams, stmt->indexIncludingParams))
 	{
-		IndexElem  *e = lfirst_node(IndexElem, cc);
+		IndexElem  *elem = lfirst_node(IndexElem, lc);
 
-		if (e->expr || e->collation || e->opclass || e->ordering != SORTBY_DEFAULT ||
-			e->nulls_ordering != SORTBY_NULLS_DEFAULT)
-			return true;		/* not compared */
+		if (elem->name)
+			names = lappend(names, elem->name);
+		else
+			corm_column_refs(elem->expr, &names);
 	}
-	initStringInfo(&columns);
-	foreach(cc, p->index->def->key_columns)
-		appendStringInfo(&columns, "%s%s", foreach_current_index(cc) ? "," : "", (char *) lfirst(cc));
-	return (((char *) lsecond(there))[0] == 't') == p->index->def->unique &&
-		strcmp(columns.data, lthird(there)) == 0 && ((char *) lfourth(there))[0] == 't';
+	corm_column_refs(stmt->whereClause, &names);
+	return names;
+}
+
+/* every one of the columns is one the foreign table has */
+static bool
+reads_present_columns(Relation rel, List *columns)
+{
+	ListCell   *lc;
+
+	foreach(lc, columns)
+		if (get_attnum(RelationGetRelid(rel), lfirst(lc)) <= 0)
+			return false;
+	return true;
+}
+
+/* options (WITH, an operator class's) as name=value texts, sorted: their order does not count */
+static int
+compare_texts(const ListCell *a, const ListCell *b)
+{
+	return strcmp(lfirst(a), lfirst(b));
 }
 
 static List *
-diff_remote_indexes(CormResolved *res, List *planned)
+option_texts(List *options)
 {
-	List	   *existing = query(res, "SELECT c.relname, i.indisunique::text,"
-								 "       pg_catalog.array_to_string(ARRAY(SELECT a.attname FROM pg_catalog.pg_attribute a"
-								 "                 WHERE a.attrelid = i.indexrelid AND a.attnum <= i.indnkeyatts"
-								 "                 ORDER BY a.attnum), ','),"
-								 "       (i.indpred IS NULL AND i.indexprs IS NULL AND i.indnatts = i.indnkeyatts"
-								 "        AND am.amname = 'btree' AND 0 = ALL (i.indoption::int2[]))::text"
+	Datum		d = transformRelOptions((Datum) 0, options, NULL, NULL, false, false);
+	Datum	   *elems;
+	int			n;
+	List	   *texts = NIL;
+
+	if (d == (Datum) 0)
+		return NIL;
+	deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT, &elems, NULL, &n);
+	for (int i = 0; i < n; i++)
+		texts = lappend(texts, TextDatumGetCString(elems[i]));
+	list_sort(texts, compare_texts);
+	return texts;
+}
+
+/*
+ * The operator class of a key as DefineIndex resolves it, or InvalidOid
+ * when it is not here (one of an extension installed there only, or no
+ * default one here for the key's type): ResolveOpClass without its errors.
+ */
+static Oid
+key_opclass(List *opclass, Oid type, Oid amoid)
+{
+	Oid			opc;
+
+	if (opclass == NIL)
+		return GetDefaultOpClass(type, amoid);
+	opc = get_opclass_oid(amoid, opclass, true);
+	if (OidIsValid(opc) && !IsBinaryCoercible(type, get_opclass_input_type(opc)))
+		return InvalidOid;
+	return opc;
+}
+
+/* one key of a cooked index statement as DefineIndex makes it */
+typedef struct IndexKey
+{
+	AttrNumber	attnum;			/* a column, or 0 for an expression */
+	Node	   *expr;			/* the expression, constants folded */
+	Oid			collation;
+	Oid			opclass;		/* InvalidOid: not here */
+	List	   *opclass_options;	/* char *, sorted */
+	int16		option;			/* INDOPTION_DESC, INDOPTION_NULLS_FIRST */
+} IndexKey;
+
+static IndexKey
+index_key(Relation rel, IndexElem *elem, Oid amoid, bool amcanorder)
+{
+	IndexKey	key = {0};
+	Oid			type;
+
+	if (elem->name)
+	{
+		Form_pg_attribute attr;
+
+		key.attnum = get_attnum(RelationGetRelid(rel), elem->name);
+		attr = TupleDescAttr(RelationGetDescr(rel), key.attnum - 1);
+		type = attr->atttypid;
+		key.collation = attr->attcollation;
+	}
+	else
+	{
+		Node	   *expr = elem->expr;
+
+		type = exprType(expr);
+		key.collation = exprCollation(expr);
+		/* "(x COLLATE y)" is "x COLLATE y", and "(column)" the column */
+		while (IsA(expr, CollateExpr))
+			expr = (Node *) ((CollateExpr *) expr)->arg;
+		if (IsA(expr, Var) && ((Var *) expr)->varattno != InvalidAttrNumber)
+			key.attnum = ((Var *) expr)->varattno;
+		else
+			key.expr = eval_const_expressions(NULL, expr);
+	}
+	if (elem->collation)
+		key.collation = get_collation_oid(elem->collation, false);
+	if (!type_is_collatable(type))
+		key.collation = InvalidOid;
+	key.opclass = key_opclass(elem->opclass, type, amoid);
+	key.opclass_options = option_texts(elem->opclassopts);
+	if (amcanorder)
+	{
+		if (elem->ordering == SORTBY_DESC)
+			key.option |= INDOPTION_DESC;
+		if (elem->nulls_ordering == SORTBY_NULLS_FIRST ||
+			(elem->nulls_ordering == SORTBY_NULLS_DEFAULT && elem->ordering == SORTBY_DESC))
+			key.option |= INDOPTION_NULLS_FIRST;
+	}
+	return key;
+}
+
+/* a cooked predicate as an index keeps it (an implicit AND list, made explicit), constants folded */
+static Node *
+index_predicate(Node *where)
+{
+	if (where == NULL)
+		return NULL;
+	return eval_const_expressions(NULL, (Node *) make_ands_explicit(make_ands_implicit((Expr *) where)));
+}
+
+static const char *
+access_method(IndexStmt *stmt)
+{
+	return stmt->accessMethod ? stmt->accessMethod : DEFAULT_INDEX_TYPE;
+}
+
+/*
+ * Two index statements cooked over rel (transformIndexStmt) make the same
+ * index; *comparable is set false when an operator class is not here.
+ */
+static bool
+same_cooked_index(Relation rel, IndexStmt *a, IndexStmt *b, bool *comparable)
+{
+	Oid			amoid = get_index_am_oid(access_method(a), false);
+	bool		amcanorder = GetIndexAmRoutineByAmId(amoid, false)->amcanorder;
+	ListCell   *la;
+	ListCell   *lb;
+
+	if (strcmp(access_method(a), access_method(b)) != 0 || a->unique != b->unique ||
+		a->nulls_not_distinct != b->nulls_not_distinct ||
+		list_length(a->indexParams) != list_length(b->indexParams) ||
+		list_length(a->indexIncludingParams) != list_length(b->indexIncludingParams))
+		return false;
+	forboth(la, a->indexParams, lb, b->indexParams)
+	{
+		IndexKey	ka = index_key(rel, lfirst(la), amoid, amcanorder);
+		IndexKey	kb = index_key(rel, lfirst(lb), amoid, amcanorder);
+
+		if (!OidIsValid(ka.opclass) || !OidIsValid(kb.opclass))
+		{
+			*comparable = false;
+			return false;
+		}
+		if (ka.attnum != kb.attnum || !equal(ka.expr, kb.expr) || ka.collation != kb.collation ||
+			ka.opclass != kb.opclass || ka.option != kb.option ||
+			!corm_same_names(ka.opclass_options, kb.opclass_options))
+			return false;
+	}
+	forboth(la, a->indexIncludingParams, lb, b->indexIncludingParams)
+	{
+		IndexElem  *ea = lfirst_node(IndexElem, la);
+		IndexElem  *eb = lfirst_node(IndexElem, lb);
+
+		if (ea->name == NULL || eb->name == NULL || strcmp(ea->name, eb->name) != 0)
+			return false;
+	}
+	return equal(index_predicate(a->whereClause), index_predicate(b->whereClause)) &&
+		corm_same_names(option_texts(a->options), option_texts(b->options));
+}
+
+/*
+ * Whether a raw expression names something this database does not have: a
+ * function by that name taking that many arguments, an operator by that
+ * name, a type, a collation (a walker: true stops it).  What is here by
+ * name but not for these types (a function of the same name and another
+ * signature here) is the parser's error when the index is cooked.
+ */
+static bool
+missing_here(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, FuncCall))
+	{
+		FuncCall   *call = (FuncCall *) node;
+		int			nargs = list_length(call->args);
+		ListCell   *lc;
+
+		/* one that takes as many arguments (named ones aside) */
+		foreach(lc, call->args)
+			if (IsA(lfirst(lc), NamedArgExpr))
+				nargs = -1;
+		if (FuncnameGetCandidates(call->funcname, nargs, NIL, true, true, false, true) == NULL)
+			return true;
+	}
+	else if (IsA(node, A_Expr))
+	{
+		A_Expr	   *e = (A_Expr *) node;
+
+		if ((e->kind == AEXPR_OP || e->kind == AEXPR_OP_ANY || e->kind == AEXPR_OP_ALL) &&
+			OpernameGetCandidates(e->name, '\0', true) == NULL)
+			return true;
+	}
+	else if (IsA(node, TypeName))
+	{
+		Type		type = LookupTypeName(NULL, (TypeName *) node, NULL, true);
+
+		if (type == NULL)
+			return true;
+		ReleaseSysCache(type);
+	}
+	else if (IsA(node, CollateClause))
+	{
+		if (!OidIsValid(get_collation_oid(((CollateClause *) node)->collname, true)))
+			return true;
+	}
+	return raw_expression_tree_walker(node, missing_here, context);
+}
+
+/* every name of an index statement is here: access method, operator classes, collations, expressions' */
+static bool
+names_here(IndexStmt *stmt)
+{
+	Oid			amoid = get_index_am_oid(access_method(stmt), true);
+	ListCell   *lc;
+
+	if (!OidIsValid(amoid))
+		return false;
+	foreach(lc, stmt->indexParams)
+	{
+		IndexElem  *elem = lfirst_node(IndexElem, lc);
+
+		if ((elem->collation && !OidIsValid(get_collation_oid(elem->collation, true))) ||
+			(elem->opclass && !OidIsValid(get_opclass_oid(amoid, elem->opclass, true))) ||
+			missing_here(elem->expr, NULL))
+			return false;
+	}
+	return !missing_here(stmt->whereClause, NULL);
+}
+
+/*
+ * A name of a raw tree with its schema taken off: a function, type,
+ * operator, operator class or collation written as pg_get_indexdef writes
+ * it there, qualified or not by that connection's search_path.
+ */
+static List *
+unqualified(List *names)
+{
+	return names ? list_make1(llast(names)) : NIL;
+}
+
+static bool
+unqualify_names(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, FuncCall))
+		((FuncCall *) node)->funcname = unqualified(((FuncCall *) node)->funcname);
+	else if (IsA(node, TypeName))
+		((TypeName *) node)->names = unqualified(((TypeName *) node)->names);
+	else if (IsA(node, A_Expr) && ((A_Expr *) node)->kind == AEXPR_OP)
+		((A_Expr *) node)->name = unqualified(((A_Expr *) node)->name);
+	else if (IsA(node, CollateClause))
+		((CollateClause *) node)->collname = unqualified(((CollateClause *) node)->collname);
+	return raw_expression_tree_walker(node, unqualify_names, context);
+}
+
+/*
+ * An index statement as the parser read it, in one form for what is left
+ * implicit (ASC, NULLS LAST after ASC and NULLS FIRST after DESC), without
+ * its name and table, and with the names it uses unqualified.
+ */
+static IndexStmt *
+raw_index_form(IndexStmt *stmt)
+{
+	IndexStmt  *form = copyObject(stmt);
+	ListCell   *lc;
+
+	form->idxname = NULL;
+	form->relation = NULL;
+	form->accessMethod = (char *) access_method(form);
+	foreach(lc, list_concat_copy(form->indexParams, form->indexIncludingParams))
+	{
+		IndexElem  *elem = lfirst_node(IndexElem, lc);
+
+		elem->indexcolname = NULL;
+		if (elem->ordering == SORTBY_DEFAULT)
+			elem->ordering = SORTBY_ASC;
+		if (elem->nulls_ordering == SORTBY_NULLS_DEFAULT)
+			elem->nulls_ordering = elem->ordering == SORTBY_DESC ? SORTBY_NULLS_FIRST : SORTBY_NULLS_LAST;
+		elem->opclass = unqualified(elem->opclass);
+		elem->collation = unqualified(elem->collation);
+		unqualify_names(elem->expr, NULL);
+	}
+	unqualify_names(form->whereClause, NULL);
+	return form;
+}
+
+/* a CREATE INDEX statement that pg_get_indexdef gave, as the parser reads it */
+static IndexStmt *
+parse_index_definition(const char *sql)
+{
+	List	   *parsetree = raw_parser(sql, RAW_PARSE_DEFAULT);
+
+	if (list_length(parsetree) != 1 || !IsA(linitial_node(RawStmt, parsetree)->stmt, IndexStmt))
+		elog(ERROR, "not one index: %s", sql);
+	return (IndexStmt *) linitial_node(RawStmt, parsetree)->stmt;
+}
+
+/*
+ * Whether the index there under a planned index's name (its definition as
+ * pg_get_indexdef gives it) is the planned one.  One that reads a column
+ * this migration adds, or one the foreign table does not have, is not: it
+ * is made again (after the column).  Both are cooked over the foreign
+ * table when all they name is here too.  An index that names what only
+ * the database there has (a function or operator class of an extension
+ * installed there), or a table whose foreign table is not here (dropped,
+ * made again by this migration), is compared as the parser reads the two
+ * texts, in one form (raw_index_form): written as pg_get_indexdef writes
+ * it there, it is the same.
+ */
+static bool
+same_remote_index(CormResolved *res, Relation rel, CormPlannedIndex *p, const char *definition,
+				  List *new_columns)
+{
+	char	   *what = psprintf("index %s of table %s on server \"%s\"", quote_identifier(p->name),
+								corm_qualified(res->schema, res->table), res->server);
+	IndexStmt  *there;
+	IndexStmt  *planned;
+	CormTextContext ctx;
+	ListCell   *lc;
+	bool		comparable = true;
+	bool		same;
+
+	corm_push_text_context(&ctx, definition, 0, what);
+	there = parse_index_definition(definition);
+	corm_pop_text_context(&ctx);
+	foreach(lc, index_reads(p->stmt))
+		if (corm_name_in(new_columns, lfirst(lc)))
+			return false;
+	if (rel && (!reads_present_columns(rel, index_reads(p->stmt)) ||
+				!reads_present_columns(rel, index_reads(there))))
+		return false;
+	if (rel == NULL || !names_here(p->stmt) || !names_here(there))
+		return equal(raw_index_form(p->stmt), raw_index_form(there));
+	corm_push_text_context(&ctx, p->index->def->text, p->index->def->prefix_chars,
+						   p->index->def->what);
+	planned = transformIndexStmt(RelationGetRelid(rel), copyObject(p->stmt), p->index->def->sql);
+	corm_pop_text_context(&ctx);
+	corm_push_text_context(&ctx, definition, 0, what);
+	same = same_cooked_index(rel, planned,
+							 transformIndexStmt(RelationGetRelid(rel), copyObject(there), definition),
+							 &comparable);
+	corm_pop_text_context(&ctx);
+	return comparable ? same : equal(raw_index_form(p->stmt), raw_index_form(there));
+}
+
+/*
+ * The remote table's declared indexes brought to the plan, by name: one
+ * planned and missing there is made; one there under a planned name that
+ * is not the planned index (above) is made again, dropped first; one
+ * there that corm made and no model plans any more is dropped; one made
+ * by hand is reported (check()) and stays.  The drops go to *drops, to
+ * run before the columns change (a column dropped takes its indexes
+ * with it); the statements returned make indexes.
+ */
+static List *
+diff_remote_indexes(CormResolved *res, List *planned, List *new_columns, List **drops)
+{
+	List	   *existing = query(res, "SELECT c.relname, pg_catalog.pg_get_indexdef(i.indexrelid)"
 								 "  FROM pg_catalog.pg_index i"
 								 "  JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid"
-								 "  JOIN pg_catalog.pg_am am ON am.oid = c.relam"
 								 " WHERE i.indrelid = pg_catalog.to_regclass($1)"
 								 "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k"
 								 "                    WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid)",
 								 corm_qualified(res->schema, res->table));
+	Oid			relid = local_table(res->schema, res->table);
+	Relation	rel = OidIsValid(relid) ? table_open(relid, AccessShareLock) : NULL;
 	List	   *steps = NIL;
 	ListCell   *lc;
 
@@ -919,14 +1297,16 @@ diff_remote_indexes(CormResolved *res, List *planned)
 		CormPlannedIndex *p = lfirst(lc);
 		List	   *there = find_row(existing, p->name);
 
-		if (there != NIL && same_plain_index(p, there))
+		if (there != NIL && same_remote_index(res, rel, p, lsecond(there), new_columns))
 			continue;
 		if (there != NIL)
-			steps = lappend(steps, remote_step(res, CORM_DROP_INDEX, p->name,
-											   psprintf("DROP INDEX %s",
-														corm_qualified(res->schema, p->name))));
+			*drops = lappend(*drops, remote_step(res, CORM_DROP_INDEX, p->name,
+												 psprintf("DROP INDEX %s",
+														  corm_qualified(res->schema, p->name))));
 		steps = lappend(steps, remote_step(res, CORM_CREATE_INDEX, p->name, p->sql));
 	}
+	if (rel)
+		table_close(rel, AccessShareLock);
 	foreach(lc, existing)
 	{
 		char	   *name = linitial(lfirst(lc));
@@ -939,8 +1319,8 @@ diff_remote_indexes(CormResolved *res, List *planned)
 		if (wanted)
 			continue;
 		if (corm_name_in(res->row->table_indexes, name))
-			steps = lappend(steps, remote_step(res, CORM_DROP_INDEX, name,
-											   psprintf("DROP INDEX %s", corm_qualified(res->schema, name))));
+			*drops = lappend(*drops, remote_step(res, CORM_DROP_INDEX, name,
+												 psprintf("DROP INDEX %s", corm_qualified(res->schema, name))));
 		else
 			corm_report(psprintf("index %s of table %s on server \"%s\" is not declared by any model",
 								 quote_identifier(name), corm_qualified(res->schema, res->table),
@@ -1221,6 +1601,7 @@ corm_plan_remote_table(CormResolved *res, bool drop_columns, bool *rebuild, List
 	List	   *new_columns = NIL;
 	List	   *drops = NIL;
 	List	   *adds = NIL;
+	List	   *creates;
 	Oid			relid;
 
 	refuse_shared_table(res);
@@ -1255,10 +1636,10 @@ corm_plan_remote_table(CormResolved *res, bool drop_columns, bool *rebuild, List
 				 errhint("Pass another tablename => '...' for model \"%s\", or drop that table.", row->name)));
 	*indexes = corm_plan_indexes(res, list_make1(res));
 	steps = diff_remote_columns(res, drop_columns, rebuild, &new_columns);
-	/* constraints: drops before the columns change, adds after */
+	/* constraints and indexes: drops before the columns change, adds after */
 	diff_remote_constraints(res, new_columns, &drops, &adds);
-	steps = list_concat(list_concat(drops, steps), adds);
-	steps = list_concat(steps, diff_remote_indexes(res, *indexes));
+	creates = diff_remote_indexes(res, *indexes, new_columns, &drops);
+	steps = list_concat(list_concat(list_concat(drops, steps), adds), creates);
 	steps = list_concat(steps, diff_remote_trigger(res));
 	steps = list_concat(steps, diff_identity_trigger(res));
 	relid = local_table(res->schema, res->table);

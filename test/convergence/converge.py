@@ -112,7 +112,7 @@ FEATURES = {
     "retype_check": "a column that a CHECK names retyped between date, timestamp and timestamptz",
     "default_drop_joined": "a default dropped from a column that a joined view shows",
     "reorder": "a model's own columns declared in another order",
-    "indexes": "declared indexes (plain, DESC, partial, hash, expression, multi-column, UNIQUE) added, changed and dropped",
+    "indexes": "declared indexes (plain, DESC, partial, hash, expression, multi-column, UNIQUE) added, changed (a predicate, an expression under the same name) and dropped",
     "mixins": "mixins (columns added, dropped, retyped); models gaining and losing mixins",
     "mixin_move": "a column moved from a model into a mixin and back",
     "model_class": "model classes with columns; models changing model class",
@@ -198,11 +198,15 @@ RESERVED = {"user", "order", "group", "table", "select", "check", "default", "re
 
 
 # the forms of a declared index; {0}, {1} are columns.  Those of one key
-# (their columns, or "expr") would take one name: a model holds one of each.
+# (their columns, "expr" or "isnull") would take one name: a model holds one
+# of each, and a form changed into another of its key keeps the name (two
+# predicates of ix_<table>_<column>; two expressions of <table>_expr_idx).
 INDEX_FORMS = [
     ("({0})", 1, None), ("({0} DESC NULLS LAST)", 1, None), ("({0}) WHERE {0} IS NOT NULL", 1, None),
+    ("({0}) WHERE {0} IS NULL", 1, None),
     ("USING hash ({0})", 1, None), ("({0}, {1})", 2, None), ("UNIQUE ({0}, {1})", 2, None),
     ("({0}) INCLUDE ({1})", 2, None), ("(lower({0}::text))", 1, "expr"),
+    ("(({0} IS NULL))", 1, "isnull"), ("(({0} IS NOT NULL))", 1, "isnull"),
 ]
 
 
@@ -1994,7 +1998,7 @@ def run_case(dbs, case):
             out.b_sql.append((sql, state, msg))
             if state != "00000":
                 out.fail("fresh-failed", "a statement of B fails in a fresh database:\n  %s\n  %s: %s" % (sql, state, msg))
-        compare(out, fingerprint(a), fingerprint(b))
+        compare(out, fingerprint(a) + remote_fingerprint(na), fingerprint(b) + remote_fingerprint(nb))
         if RERUN and not out.failed:
             rerun(out, a, "A", case["b"])
             rerun(out, b, "B", case["b"])
