@@ -36,6 +36,15 @@ SELECT * FROM corm.register_model('IxUser', model_class => 'IxModel', mixins => 
                         '(title text_pattern_ops) WITH (fillfactor = 70)',
                         '(upper(title))']);
 SELECT count(*) AS drift FROM corm.check();
+-- a COLLATE inside the parentheses is the key's collation, as PostgreSQL
+-- reads it: "((title COLLATE "C"))" is the column in "C"; unchanged, nothing runs
+SELECT count(*) > 0 AS made FROM corm.register_model('IxColl', model_class => 'IxModel', columns => 'title text',
+       indexes => ARRAY['ix_coll_title ((title COLLATE "C"))', 'ix_coll_lower ((lower(title) COLLATE "C"))']);
+SELECT * FROM idx.indexes_of('ix_coll');
+SELECT * FROM corm.register_model('IxColl', model_class => 'IxModel', columns => 'title text',
+       indexes => ARRAY['ix_coll_title ((title COLLATE "C"))', 'ix_coll_lower ((lower(title) COLLATE "C"))']);
+SELECT count(*) AS drift FROM corm.check() WHERE model = 'IxColl';
+SELECT count(*) > 0 AS dropped FROM corm.drop_model('IxColl');
 
 -- a change of meaning replaces the index; the dry run says what it locks
 SELECT step, ddl, relation, lock FROM corm.dry_run($$SELECT corm.register_model('IxUser', model_class => 'IxModel', mixins => '{SoftDeleteMixin}',

@@ -804,33 +804,33 @@ same_index(Relation rel, IndexStmt *stmt, Oid indexoid)
 
 		if (elem->name)
 		{
+			Form_pg_attribute attr;
+
 			attnum = get_attnum(relid, elem->name);
 			if (attnum <= 0)
 			{
 				same = false;
 				break;
 			}
+			attr = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
+			type = attr->atttypid;
+			collation = attr->attcollation;
 		}
 		else
 		{
+			/*
+			 * As DefineIndex: the key's type and collation are the whole
+			 * expression's, a top-level COLLATE included; without it,
+			 * "(col)" and "(col COLLATE x)" are the column itself.
+			 */
+			type = exprType(expr);
+			collation = exprCollation(expr);
 			while (IsA(expr, CollateExpr))
 				expr = (Node *) ((CollateExpr *) expr)->arg;
 			if (IsA(expr, Var) && ((Var *) expr)->varattno != InvalidAttrNumber)
 				attnum = ((Var *) expr)->varattno;
 			else
 				exprs = lappend(exprs, expr);
-		}
-		if (attnum != InvalidAttrNumber)
-		{
-			Form_pg_attribute attr = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
-
-			type = attr->atttypid;
-			collation = attr->attcollation;
-		}
-		else
-		{
-			type = exprType(expr);
-			collation = exprCollation(expr);
 		}
 		if (elem->collation)
 			collation = get_collation_oid(elem->collation, false);
