@@ -206,6 +206,7 @@ INDEX_FORMS = [
     ("({0}) WHERE {0} IS NULL", 1, None),
     ("USING hash ({0})", 1, None), ("({0}, {1})", 2, None), ("UNIQUE ({0}, {1})", 2, None),
     ("({0}) INCLUDE ({1})", 2, None), ("(lower({0}::text))", 1, "expr"),
+    ("((lower({0}::text) COLLATE \"C\"))", 1, "expr"),
     ("(({0} IS NULL))", 1, "isnull"), ("(({0} IS NOT NULL))", 1, "isnull"),
 ]
 
