@@ -795,61 +795,17 @@ same_index(Relation rel, IndexStmt *stmt, Oid indexoid)
 		same = false;
 	foreach(lc, same ? stmt->indexParams : NIL)
 	{
-		IndexElem  *elem = lfirst_node(IndexElem, lc);
-		AttrNumber	attnum = InvalidAttrNumber;
-		Oid			type;
-		Oid			collation;
-		int16		option = 0;
-		Node	   *expr = elem->expr;
+		CormIndexKey key = corm_index_key(rel, lfirst_node(IndexElem, lc), amoid, am->amcanorder);
 
-		if (elem->name)
+		if (key.missing || !OidIsValid(key.opclass) || index->indkey.values[i] != key.attnum ||
+			indcollation->values[i] != key.collation || indoption->values[i] != key.option ||
+			indclass->values[i] != key.opclass)
 		{
-			Form_pg_attribute attr;
-
-			attnum = get_attnum(relid, elem->name);
-			if (attnum <= 0)
-			{
-				same = false;
-				break;
-			}
-			attr = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
-			type = attr->atttypid;
-			collation = attr->attcollation;
-		}
-		else
-		{
-			/*
-			 * As DefineIndex: the key's type and collation are the whole
-			 * expression's, a top-level COLLATE included; without it,
-			 * "(col)" and "(col COLLATE x)" are the column itself.
-			 */
-			type = exprType(expr);
-			collation = exprCollation(expr);
-			while (IsA(expr, CollateExpr))
-				expr = (Node *) ((CollateExpr *) expr)->arg;
-			if (IsA(expr, Var) && ((Var *) expr)->varattno != InvalidAttrNumber)
-				attnum = ((Var *) expr)->varattno;
-			else
-				exprs = lappend(exprs, expr);
-		}
-		if (elem->collation)
-			collation = get_collation_oid(elem->collation, false);
-		if (!type_is_collatable(type))
-			collation = InvalidOid;
-		if (am->amcanorder)
-		{
-			bool		desc = (elem->ordering == SORTBY_DESC);
-
-			if (desc)
-				option |= INDOPTION_DESC;
-			if (elem->nulls_ordering == SORTBY_NULLS_FIRST ||
-				(elem->nulls_ordering == SORTBY_NULLS_DEFAULT && desc))
-				option |= INDOPTION_NULLS_FIRST;
-		}
-		if (index->indkey.values[i] != attnum || indcollation->values[i] != collation ||
-			indoption->values[i] != option ||
-			indclass->values[i] != ResolveOpClass(elem->opclass, type, stmt->accessMethod, amoid))
 			same = false;
+			break;
+		}
+		if (key.expr)
+			exprs = lappend(exprs, key.expr);
 		i++;
 	}
 	foreach(lc, same ? stmt->indexIncludingParams : NIL)
@@ -864,15 +820,15 @@ same_index(Relation rel, IndexStmt *stmt, Oid indexoid)
 	{
 		d = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indexprs, &isnull);
 		if (isnull != (exprs == NIL) ||
-			(!isnull && !equal(exprs, stringToNode(TextDatumGetCString(d)))))
+			(!isnull && !equal(exprs, eval_const_expressions(NULL, stringToNode(TextDatumGetCString(d))))))
 			same = false;
 	}
 	if (same)
 	{
 		d = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indpred, &isnull);
 		if (isnull != (stmt->whereClause == NULL) ||
-			(!isnull && !equal(make_ands_explicit(make_ands_implicit((Expr *) stmt->whereClause)),
-							   stringToNode(TextDatumGetCString(d)))))
+			(!isnull && !equal(corm_index_predicate(stmt->whereClause),
+							   eval_const_expressions(NULL, stringToNode(TextDatumGetCString(d))))))
 			same = false;
 	}
 	if (same)

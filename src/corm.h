@@ -33,6 +33,7 @@
 #include "lib/stringinfo.h"
 #include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
+#include "utils/relcache.h"
 
 /* ---------- coldef.c ---------- */
 
@@ -409,6 +410,22 @@ extern char *corm_plan_text(List *steps);
 extern List *corm_table_onupdate(CormResolved *owner);
 extern List *corm_onupdate_args(List *assignments);
 extern List *corm_plan_trigger(CormResolved *res, List *args, bool replace);
+
+/* one key of a cooked index statement, as DefineIndex makes it */
+typedef struct CormIndexKey
+{
+	bool		missing;		/* a column rel does not have: nothing else is set */
+	AttrNumber	attnum;			/* a column, or 0 for an expression */
+	Node	   *expr;			/* the expression, constants folded */
+	Oid			collation;
+	Oid			opclass;		/* InvalidOid: not here */
+	List	   *opclass_options;	/* char *, sorted */
+	int16		option;			/* INDOPTION_DESC, INDOPTION_NULLS_FIRST */
+} CormIndexKey;
+
+extern CormIndexKey corm_index_key(Relation rel, IndexElem *elem, Oid amoid, bool amcanorder);
+extern Node *corm_index_predicate(Node *where);
+extern List *corm_option_texts(List *options);
 
 /* ---------- view.c ---------- */
 

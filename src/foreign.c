@@ -923,114 +923,6 @@ reads_present_columns(Relation rel, List *columns)
 	return true;
 }
 
-/* options (WITH, an operator class's) as name=value texts, sorted: their order does not count */
-static int
-compare_texts(const ListCell *a, const ListCell *b)
-{
-	return strcmp(lfirst(a), lfirst(b));
-}
-
-static List *
-option_texts(List *options)
-{
-	Datum		d = transformRelOptions((Datum) 0, options, NULL, NULL, false, false);
-	Datum	   *elems;
-	int			n;
-	List	   *texts = NIL;
-
-	if (d == (Datum) 0)
-		return NIL;
-	deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT, &elems, NULL, &n);
-	for (int i = 0; i < n; i++)
-		texts = lappend(texts, TextDatumGetCString(elems[i]));
-	list_sort(texts, compare_texts);
-	return texts;
-}
-
-/*
- * The operator class of a key as DefineIndex resolves it, or InvalidOid
- * when it is not here (one of an extension installed there only, or no
- * default one here for the key's type): ResolveOpClass without its errors.
- */
-static Oid
-key_opclass(List *opclass, Oid type, Oid amoid)
-{
-	Oid			opc;
-
-	if (opclass == NIL)
-		return GetDefaultOpClass(type, amoid);
-	opc = get_opclass_oid(amoid, opclass, true);
-	if (OidIsValid(opc) && !IsBinaryCoercible(type, get_opclass_input_type(opc)))
-		return InvalidOid;
-	return opc;
-}
-
-/* one key of a cooked index statement as DefineIndex makes it */
-typedef struct IndexKey
-{
-	AttrNumber	attnum;			/* a column, or 0 for an expression */
-	Node	   *expr;			/* the expression, constants folded */
-	Oid			collation;
-	Oid			opclass;		/* InvalidOid: not here */
-	List	   *opclass_options;	/* char *, sorted */
-	int16		option;			/* INDOPTION_DESC, INDOPTION_NULLS_FIRST */
-} IndexKey;
-
-static IndexKey
-index_key(Relation rel, IndexElem *elem, Oid amoid, bool amcanorder)
-{
-	IndexKey	key = {0};
-	Oid			type;
-
-	if (elem->name)
-	{
-		Form_pg_attribute attr;
-
-		key.attnum = get_attnum(RelationGetRelid(rel), elem->name);
-		attr = TupleDescAttr(RelationGetDescr(rel), key.attnum - 1);
-		type = attr->atttypid;
-		key.collation = attr->attcollation;
-	}
-	else
-	{
-		Node	   *expr = elem->expr;
-
-		type = exprType(expr);
-		key.collation = exprCollation(expr);
-		/* "(x COLLATE y)" is "x COLLATE y", and "(column)" the column */
-		while (IsA(expr, CollateExpr))
-			expr = (Node *) ((CollateExpr *) expr)->arg;
-		if (IsA(expr, Var) && ((Var *) expr)->varattno != InvalidAttrNumber)
-			key.attnum = ((Var *) expr)->varattno;
-		else
-			key.expr = eval_const_expressions(NULL, expr);
-	}
-	if (elem->collation)
-		key.collation = get_collation_oid(elem->collation, false);
-	if (!type_is_collatable(type))
-		key.collation = InvalidOid;
-	key.opclass = key_opclass(elem->opclass, type, amoid);
-	key.opclass_options = option_texts(elem->opclassopts);
-	if (amcanorder)
-	{
-		if (elem->ordering == SORTBY_DESC)
-			key.option |= INDOPTION_DESC;
-		if (elem->nulls_ordering == SORTBY_NULLS_FIRST ||
-			(elem->nulls_ordering == SORTBY_NULLS_DEFAULT && elem->ordering == SORTBY_DESC))
-			key.option |= INDOPTION_NULLS_FIRST;
-	}
-	return key;
-}
-
-/* a cooked predicate as an index keeps it (an implicit AND list, made explicit), constants folded */
-static Node *
-index_predicate(Node *where)
-{
-	if (where == NULL)
-		return NULL;
-	return eval_const_expressions(NULL, (Node *) make_ands_explicit(make_ands_implicit((Expr *) where)));
-}
-
 static const char *
 access_method(IndexStmt *stmt)
 {
@@ -1056,10 +948,10 @@ same_cooked_index(Relation rel, IndexStmt *a, IndexStmt *b, bool *comparable)
 		return false;
 	forboth(la, a->indexParams, lb, b->indexParams)
 	{
-		IndexKey	ka = index_key(rel, lfirst(la), amoid, amcanorder);
-		IndexKey	kb = index_key(rel, lfirst(lb), amoid, amcanorder);
+		CormIndexKey ka = corm_index_key(rel, lfirst(la), amoid, amcanorder);
+		CormIndexKey kb = corm_index_key(rel, lfirst(lb), amoid, amcanorder);
 
-		if (!OidIsValid(ka.opclass) || !OidIsValid(kb.opclass))
+		if (ka.missing || kb.missing || !OidIsValid(ka.opclass) || !OidIsValid(kb.opclass))
 		{
 			*comparable = false;
 			return false;
@@ -1077,8 +969,8 @@ same_cooked_index(Relation rel, IndexStmt *a, IndexStmt *b, bool *comparable)
 		if (ea->name == NULL || eb->name == NULL || strcmp(ea->name, eb->name) != 0)
 			return false;
 	}
-	return equal(index_predicate(a->whereClause), index_predicate(b->whereClause)) &&
-		corm_same_names(option_texts(a->options), option_texts(b->options));
+	return equal(corm_index_predicate(a->whereClause), corm_index_predicate(b->whereClause)) &&
+		corm_same_names(corm_option_texts(a->options), corm_option_texts(b->options));
 }
 
 /*

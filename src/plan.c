@@ -8,10 +8,21 @@
  */
 #include "corm.h"
 
+#include "access/amapi.h"
+#include "access/reloptions.h"
+#include "catalog/index.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "parser/parse_coerce.h"
 #include "parser/parse_target.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
 
 char *
 corm_type_sql(CormColumn *col)
@@ -667,4 +678,115 @@ corm_plan_text(List *steps)
 		appendStringInfo(&buf, "%s;\n", step->sql);
 	}
 	return buf.data;
+}
+
+/* ---------- an index key, as DefineIndex makes it ---------- */
+
+/* options (WITH, an operator class's) as name=value texts, sorted: their order does not count */
+static int
+compare_texts(const ListCell *a, const ListCell *b)
+{
+	return strcmp(lfirst(a), lfirst(b));
+}
+
+List *
+corm_option_texts(List *options)
+{
+	Datum		d = transformRelOptions((Datum) 0, options, NULL, NULL, false, false);
+	Datum	   *elems;
+	int			n;
+	List	   *texts = NIL;
+
+	if (d == (Datum) 0)
+		return NIL;
+	deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT, &elems, NULL, &n);
+	for (int i = 0; i < n; i++)
+		texts = lappend(texts, TextDatumGetCString(elems[i]));
+	list_sort(texts, compare_texts);
+	return texts;
+}
+
+/*
+ * The operator class of a key as DefineIndex resolves it, or InvalidOid
+ * when it is not here (one of an extension installed there only, or no
+ * default one here for the key's type): ResolveOpClass without its errors.
+ */
+static Oid
+key_opclass(List *opclass, Oid type, Oid amoid)
+{
+	Oid			opc;
+
+	if (opclass == NIL)
+		return GetDefaultOpClass(type, amoid);
+	opc = get_opclass_oid(amoid, opclass, true);
+	if (OidIsValid(opc) && !IsBinaryCoercible(type, get_opclass_input_type(opc)))
+		return InvalidOid;
+	return opc;
+}
+
+/*
+ * One key of a cooked index statement (transformIndexStmt over rel) as
+ * DefineIndex makes it: a column, or an expression with its constants
+ * folded; the collation of the whole key expression, a top-level COLLATE
+ * included ("(col COLLATE x)" is the column); the operator class and its
+ * options; DESC and NULLS FIRST where the access method orders.
+ */
+CormIndexKey
+corm_index_key(Relation rel, IndexElem *elem, Oid amoid, bool amcanorder)
+{
+	CormIndexKey key = {0};
+	Oid			type;
+
+	if (elem->name)
+	{
+		Form_pg_attribute attr;
+
+		key.attnum = get_attnum(RelationGetRelid(rel), elem->name);
+		if (key.attnum <= 0)
+		{
+			key.missing = true;
+			return key;
+		}
+		attr = TupleDescAttr(RelationGetDescr(rel), key.attnum - 1);
+		type = attr->atttypid;
+		key.collation = attr->attcollation;
+	}
+	else
+	{
+		Node	   *expr = elem->expr;
+
+		type = exprType(expr);
+		key.collation = exprCollation(expr);
+		/* "(x COLLATE y)" is "x COLLATE y", and "(column)" the column */
+		while (IsA(expr, CollateExpr))
+			expr = (Node *) ((CollateExpr *) expr)->arg;
+		if (IsA(expr, Var) && ((Var *) expr)->varattno != InvalidAttrNumber)
+			key.attnum = ((Var *) expr)->varattno;
+		else
+			key.expr = eval_const_expressions(NULL, expr);
+	}
+	if (elem->collation)
+		key.collation = get_collation_oid(elem->collation, false);
+	if (!type_is_collatable(type))
+		key.collation = InvalidOid;
+	key.opclass = key_opclass(elem->opclass, type, amoid);
+	key.opclass_options = corm_option_texts(elem->opclassopts);
+	if (amcanorder)
+	{
+		if (elem->ordering == SORTBY_DESC)
+			key.option |= INDOPTION_DESC;
+		if (elem->nulls_ordering == SORTBY_NULLS_FIRST ||
+			(elem->nulls_ordering == SORTBY_NULLS_DEFAULT && elem->ordering == SORTBY_DESC))
+			key.option |= INDOPTION_NULLS_FIRST;
+	}
+	return key;
+}
+
+/* a cooked predicate as an index keeps it (an implicit AND list, made explicit), constants folded */
+Node *
+corm_index_predicate(Node *where)
+{
+	if (where == NULL)
+		return NULL;
+	return eval_const_expressions(NULL, (Node *) make_ands_explicit(make_ands_implicit((Expr *) where)));
 }
