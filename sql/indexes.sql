@@ -45,6 +45,16 @@ SELECT * FROM corm.register_model('IxColl', model_class => 'IxModel', columns =>
        indexes => ARRAY['ix_coll_title ((title COLLATE "C"))', 'ix_coll_lower ((lower(title) COLLATE "C"))']);
 SELECT count(*) AS drift FROM corm.check() WHERE model = 'IxColl';
 SELECT count(*) > 0 AS dropped FROM corm.drop_model('IxColl');
+-- an operator class's options are part of the index: the same ones run
+-- nothing, another siglen makes it again
+SELECT count(*) > 0 AS made FROM corm.register_model('IxDoc', model_class => 'IxModel', columns => 'body tsvector',
+       indexes => ARRAY['ix_doc_body USING gist (body tsvector_ops (siglen = 100))']);
+SELECT * FROM corm.register_model('IxDoc', model_class => 'IxModel', columns => 'body tsvector',
+       indexes => ARRAY['ix_doc_body USING gist (body tsvector_ops (siglen = 100))']);
+SELECT * FROM corm.register_model('IxDoc', model_class => 'IxModel', columns => 'body tsvector',
+       indexes => ARRAY['ix_doc_body USING gist (body tsvector_ops (siglen = 200))']);
+SELECT * FROM idx.indexes_of('ix_doc') WHERE indexes_of LIKE '%gist%';
+SELECT count(*) > 0 AS dropped FROM corm.drop_model('IxDoc');
 
 -- a change of meaning replaces the index; the dry run says what it locks
 SELECT step, ddl, relation, lock FROM corm.dry_run($$SELECT corm.register_model('IxUser', model_class => 'IxModel', mixins => '{SoftDeleteMixin}',

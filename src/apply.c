@@ -727,28 +727,11 @@ diff_constraints(Relation rel, CormResolved *res, List *planned, List *new_colum
 	return list_concat(steps, adds);
 }
 
-/* an index's options (WITH ...) as text, "" for none */
-static char *
-options_text(Datum options)
-{
-	StringInfoData buf;
-	Datum	   *elems;
-	int			n;
-
-	initStringInfo(&buf);
-	if (options == (Datum) 0)
-		return buf.data;
-	deconstruct_array(DatumGetArrayTypeP(options), TEXTOID, -1, false, TYPALIGN_INT,
-					  &elems, NULL, &n);
-	for (int i = 0; i < n; i++)
-		appendStringInfo(&buf, "%s,", TextDatumGetCString(elems[i]));
-	return buf.data;
-}
-
 /*
  * A planned index and an existing one are the same index: the same access
  * method, uniqueness, key (columns or cooked expressions, with operator
- * class, collation, order and nulls order each), INCLUDE columns, options
+ * class and its options, collation, order and nulls order each; see
+ * corm_index_key), INCLUDE columns, options
  * and cooked predicate, as DefineIndex would make the planned one on this
  * table.  The name is not compared (see diff_indexes).
  */
@@ -799,7 +782,9 @@ same_index(Relation rel, IndexStmt *stmt, Oid indexoid)
 
 		if (key.missing || !OidIsValid(key.opclass) || index->indkey.values[i] != key.attnum ||
 			indcollation->values[i] != key.collation || indoption->values[i] != key.option ||
-			indclass->values[i] != key.opclass)
+			indclass->values[i] != key.opclass ||
+			!corm_same_names(corm_option_array_texts(get_attoptions(indexoid, i + 1)),
+							 key.opclass_options))
 		{
 			same = false;
 			break;
@@ -834,9 +819,8 @@ same_index(Relation rel, IndexStmt *stmt, Oid indexoid)
 	if (same)
 	{
 		d = SysCacheGetAttr(RELOID, classtup, Anum_pg_class_reloptions, &isnull);
-		if (strcmp(options_text(isnull ? (Datum) 0 : d),
-				   options_text(transformRelOptions((Datum) 0, stmt->options, NULL, NULL,
-													false, false))) != 0)
+		if (!corm_same_names(corm_option_array_texts(isnull ? (Datum) 0 : d),
+							 corm_option_texts(stmt->options)))
 			same = false;
 	}
 	ReleaseSysCache(classtup);

@@ -426,6 +426,7 @@ typedef struct CormIndexKey
 extern CormIndexKey corm_index_key(Relation rel, IndexElem *elem, Oid amoid, bool amcanorder);
 extern Node *corm_index_predicate(Node *where);
 extern List *corm_option_texts(List *options);
+extern List *corm_option_array_texts(Datum array);
 
 /* ---------- view.c ---------- */
 

@@ -690,20 +690,25 @@ compare_texts(const ListCell *a, const ListCell *b)
 }
 
 List *
-corm_option_texts(List *options)
+corm_option_array_texts(Datum array)
 {
-	Datum		d = transformRelOptions((Datum) 0, options, NULL, NULL, false, false);
 	Datum	   *elems;
 	int			n;
 	List	   *texts = NIL;
 
-	if (d == (Datum) 0)
+	if (array == (Datum) 0)
 		return NIL;
-	deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT, &elems, NULL, &n);
+	deconstruct_array(DatumGetArrayTypeP(array), TEXTOID, -1, false, TYPALIGN_INT, &elems, NULL, &n);
 	for (int i = 0; i < n; i++)
 		texts = lappend(texts, TextDatumGetCString(elems[i]));
 	list_sort(texts, compare_texts);
 	return texts;
+}
+
+List *
+corm_option_texts(List *options)
+{
+	return corm_option_array_texts(transformRelOptions((Datum) 0, options, NULL, NULL, false, false));
 }
 
 /*
