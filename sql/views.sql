@@ -157,6 +157,34 @@ WITH a AS (INSERT INTO manager_view (name, reports) SELECT 'z' || g, g FROM gene
      b AS (INSERT INTO manager_view (name, reports) SELECT 'zz' || g, g FROM generate_series(1, 2) g RETURNING name)
 SELECT name FROM a UNION ALL SELECT name FROM b ORDER BY name;
 SELECT count(*) AS z_managers FROM manager WHERE id IN (SELECT id FROM person WHERE name LIKE 'z%');
+-- the tables' statement triggers fire once for the view's statement: BEFORE
+-- ones before its first row, AFTER ones after its last row's triggers and
+-- after the view's own AFTER statement triggers
+CREATE TABLE stmt_log (n serial, what text);
+CREATE FUNCTION log_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO views.stmt_log (what) VALUES (TG_WHEN || ' ' || TG_LEVEL || ' ' || TG_TABLE_NAME ||
+    CASE WHEN TG_LEVEL = 'ROW' THEN ' ' || NEW.id ELSE '' END);
+  RETURN NEW;
+END $$;
+CREATE TRIGGER log_b BEFORE INSERT ON staff FOR EACH STATEMENT EXECUTE FUNCTION log_statement();
+CREATE TRIGGER log_a AFTER INSERT ON staff FOR EACH STATEMENT EXECUTE FUNCTION log_statement();
+CREATE TRIGGER log_r AFTER INSERT ON staff FOR EACH ROW EXECUTE FUNCTION log_statement();
+CREATE TRIGGER log_pa AFTER INSERT ON person FOR EACH STATEMENT EXECUTE FUNCTION log_statement();
+CREATE TRIGGER log_v AFTER INSERT ON manager_view FOR EACH STATEMENT EXECUTE FUNCTION log_statement();
+INSERT INTO manager_view (id, name, reports) SELECT 900 + g, 'st' || g, g FROM generate_series(1, 3) g;
+SELECT what FROM stmt_log ORDER BY n;
+TRUNCATE stmt_log;
+-- a statement of no rows writes no table, and fires none of theirs
+INSERT INTO manager_view (name, reports) SELECT 'none', 1 WHERE false;
+SELECT what FROM stmt_log ORDER BY n;
+DROP TRIGGER log_b ON staff;
+DROP TRIGGER log_a ON staff;
+DROP TRIGGER log_r ON staff;
+DROP TRIGGER log_pa ON person;
+DROP TRIGGER log_v ON manager_view;
+DROP TABLE stmt_log;
+DROP FUNCTION log_statement();
 -- COPY into the view runs the same trigger, row by row
 COPY manager_view (name, reports) FROM stdin;
 y1	1

@@ -300,6 +300,20 @@ corm_plan_view(CormResolved *res)
 													   "    BEFORE UPDATE ON %s\n"
 													   "    FOR EACH STATEMENT EXECUTE FUNCTION corm.view_trigger()",
 													   view)));
+
+	/*
+	 * An INSERT through the view writes the tables through the executor's
+	 * insert path, row by row, which fires their row triggers only: the
+	 * view's AFTER INSERT statement trigger fires the tables' AFTER
+	 * statement triggers, once the view's rows are all in (their BEFORE
+	 * statement triggers fire before the first).
+	 */
+	if (list_length(levels) > 1)
+		steps = lappend(steps, corm_make_step(CORM_VIEW, res, NULL,
+											  psprintf("CREATE OR REPLACE TRIGGER corm_view_inserted\n"
+													   "    AFTER INSERT ON %s\n"
+													   "    FOR EACH STATEMENT EXECUTE FUNCTION corm.view_trigger()",
+													   view)));
 	return steps;
 }
 

@@ -363,6 +363,7 @@ typedef struct InsertState
 {
 	MemoryContext statement;	/* with tgoid, the key */
 	Oid			tgoid;
+	Oid			viewid;
 	uint64		generation;		/* of the entry it was made for */
 	MemoryContext cxt;			/* its own, a child of "statement" */
 	ResourceOwner owner;		/* what holds its relations */
@@ -529,6 +530,7 @@ insert_state(ViewEntry *entry)
 	state->cxt = AllocSetContextCreate(statement, "corm view insert", ALLOCSET_SMALL_SIZES);
 	state->statement = statement;
 	state->tgoid = entry->tgoid;
+	state->viewid = entry->viewid;
 	state->generation = entry->generation;
 	state->owner = CurrentResourceOwner;
 	state->subid = GetCurrentSubTransactionId();
@@ -559,7 +561,33 @@ insert_state(ViewEntry *entry)
 		state->nlevels = i + 1;
 	}
 	MemoryContextSwitchTo(old);
+	/* the tables' BEFORE statement triggers, once a query (PostgreSQL keeps count) */
+	for (int i = 0; i < state->nlevels; i++)
+		if (state->levels[i].rri)
+			ExecBSInsertTriggers(state->estate, state->levels[i].rri);
 	return state;
+}
+
+/*
+ * The view's AFTER INSERT statement trigger: the AFTER statement triggers
+ * of the tables its statement wrote, queued now that its rows are all in
+ * (after their row triggers'), each once a query as PostgreSQL counts.
+ * A table with row-level security was written by statements of its own,
+ * which fired its statement triggers.
+ */
+static void
+fire_table_statement_triggers(TriggerData *td)
+{
+	MemoryContext statement = MemoryContextGetParent(CurrentMemoryContext);
+
+	for (InsertState *state = insert_states; state; state = state->next)
+	{
+		if (state->statement != statement || state->viewid != RelationGetRelid(td->tg_relation))
+			continue;
+		for (int i = 0; i < state->nlevels; i++)
+			if (state->levels[i].rri)
+				ExecASInsertTriggers(state->estate, state->levels[i].rri, NULL);
+	}
 }
 
 /*
@@ -858,11 +886,18 @@ corm_view_trigger(PG_FUNCTION_ARGS)
 		keep_named_columns(td);
 		return PointerGetDatum(NULL);
 	}
+	if (CALLED_AS_TRIGGER(fcinfo) && TRIGGER_FIRED_BY_INSERT(td->tg_event) &&
+		TRIGGER_FIRED_AFTER(td->tg_event) && !TRIGGER_FIRED_FOR_ROW(td->tg_event) &&
+		td->tg_relation->rd_rel->relkind == RELKIND_VIEW)
+	{
+		fire_table_statement_triggers(td);
+		return PointerGetDatum(NULL);
+	}
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_INSTEAD(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(td->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("corm.view_trigger() must be fired INSTEAD OF ... FOR EACH ROW, or BEFORE UPDATE FOR EACH STATEMENT on a view")));
+				 errmsg("corm.view_trigger() must be fired INSTEAD OF ... FOR EACH ROW, BEFORE UPDATE FOR EACH STATEMENT or AFTER INSERT FOR EACH STATEMENT on a view")));
 	entry = lookup_entry(td);
 
 	/*
