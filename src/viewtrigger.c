@@ -12,9 +12,13 @@
  * executor's own insert path (the one logical replication uses): BEFORE
  * triggers, generated columns, constraints, indexes and AFTER triggers
  * (foreign key checks) all run as for an INSERT statement, without planning
- * and starting a query per row.  A table with row-level security, UPDATE
- * and DELETE go through prepared statements instead.  What the tables
- * stored (after defaults and their own triggers) is what RETURNING shows.
+ * and starting a query per row.  The tables are opened once per statement
+ * (InsertState, below), whose first row fires their BEFORE statement
+ * triggers; the view's AFTER INSERT statement trigger, this function again,
+ * queues their AFTER statement triggers.  A table with row-level security,
+ * UPDATE and DELETE go through prepared statements instead.  What the
+ * tables stored (after defaults and their own triggers) is what RETURNING
+ * shows.
  *
  * An UPDATE writes only the tables that hold a column its SET list names,
  * and names there exactly those columns, so each table's own triggers see
@@ -869,7 +873,8 @@ static Datum fire(TriggerData *td, ViewEntry *entry);
 /*
  * corm.view_trigger(VARIADIC description) RETURNS trigger: INSTEAD OF
  * INSERT, UPDATE or DELETE FOR EACH ROW; or, without arguments, BEFORE
- * UPDATE FOR EACH STATEMENT, keeping the statement's SET list
+ * UPDATE FOR EACH STATEMENT, keeping the statement's SET list, or AFTER
+ * INSERT FOR EACH STATEMENT, firing the tables' statement triggers
  */
 Datum
 corm_view_trigger(PG_FUNCTION_ARGS)
