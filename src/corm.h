@@ -126,6 +126,7 @@ extern void corm_check_identifier(const char *name, const char *what, const char
 extern bool corm_name_in(List *names, const char *name);
 extern List *corm_string_names(List *strings);
 extern bool corm_same_names(List *a, List *b);
+extern int	corm_compare_names(const ListCell *a, const ListCell *b);
 extern char *corm_joined_names(List *names);
 
 /* ---------- register.c ---------- */
@@ -406,6 +407,7 @@ extern char *corm_column_constraint_sql(CormColumn *col, Constraint *con, char c
 extern char *corm_type_sql(CormColumn *col);
 extern bool corm_column_not_null(CormColumn *col);
 extern char *corm_column_default(CormColumn *col);
+extern Oid	corm_column_collation(CormColumn *col);
 extern char *corm_plan_text(List *steps);
 extern List *corm_table_onupdate(CormResolved *owner);
 extern List *corm_onupdate_args(List *assignments);

@@ -127,26 +127,13 @@ column_type(CormColumn *col)
 	return format_type_with_typemod(col->typid, col->is_serial ? -1 : col->typmod);
 }
 
-/* the collation a column is to have: its COLLATE's, else its type's; InvalidOid for none */
-static Oid
-column_collation(CormColumn *col)
-{
-	Oid			typcoll = get_typcollation(col->typid);
-
-	if (!OidIsValid(typcoll))
-		return InvalidOid;
-	if (col->def->collClause)
-		return get_collation_oid(col->def->collClause->collname, false);
-	return typcoll;
-}
-
 /* ALTER COLUMN ... TYPE with the column's COLLATE, as a fresh table has it */
 static char *
 retype_action(CormColumn *col, bool cast)
 {
 	const char *qcol = quote_identifier(col->name);
 	char	   *collate = col->def->collClause
-		? psprintf(" COLLATE %s", generate_collation_name(column_collation(col))) : "";
+		? psprintf(" COLLATE %s", generate_collation_name(corm_column_collation(col))) : "";
 
 	return cast ? psprintf("ALTER COLUMN %s TYPE %s%s USING %s::%s", qcol, column_type(col), collate,
 						   qcol, column_type(col))
@@ -495,8 +482,8 @@ diff_remote_columns(CormResolved *res, bool drop_columns, bool *rebuild, List **
 			continue;
 		}
 		if (strcmp(lsecond(row), column_type(col)) != 0 ||
-			(OidIsValid(column_collation(col)) && lfourth(row) &&
-			 strcmp(lfourth(row), get_collation_name(column_collation(col))) != 0))
+			(OidIsValid(corm_column_collation(col)) && lfourth(row) &&
+			 strcmp(lfourth(row), get_collation_name(corm_column_collation(col))) != 0))
 		{
 			steps = lappend(steps, alter_remote(res, CORM_ALTER_COLUMN, col, retype_action(col, true)));
 			*rebuild = true;
@@ -848,7 +835,7 @@ diff_foreign_columns(CormResolved *res, Oid relid, bool *rebuild)
 			steps = lappend(steps, alter_foreign(res, CORM_ADD_COLUMN,
 												 psprintf("ADD COLUMN %s", foreign_column_sql(col))));
 		else if (attr->atttypid != col->typid || (!col->is_serial && attr->atttypmod != col->typmod) ||
-				 (OidIsValid(column_collation(col)) && attr->attcollation != column_collation(col)))
+				 (OidIsValid(corm_column_collation(col)) && attr->attcollation != corm_column_collation(col)))
 		{
 			steps = lappend(steps, alter_foreign(res, CORM_ALTER_COLUMN, retype_action(col, false)));
 			*rebuild = true;
@@ -1108,7 +1095,11 @@ parse_index_definition(const char *sql)
 	List	   *parsetree = raw_parser(sql, RAW_PARSE_DEFAULT);
 
 	if (list_length(parsetree) != 1 || !IsA(linitial_node(RawStmt, parsetree)->stmt, IndexStmt))
-		elog(ERROR, "not one index: %s", sql);
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("the definition of a remote index is not one CREATE INDEX statement"),
+				 errdetail("pg_get_indexdef() gave: %s", sql),
+				 errhint("The bind's server must be a PostgreSQL server.")));
 	return (IndexStmt *) linitial_node(RawStmt, parsetree)->stmt;
 }
 

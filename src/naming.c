@@ -114,6 +114,13 @@ corm_name_in(List *names, const char *name)
 	return false;
 }
 
+/* list_sort's comparator for a list of names (char *), in byte order */
+int
+corm_compare_names(const ListCell *a, const ListCell *b)
+{
+	return strcmp(lfirst(a), lfirst(b));
+}
+
 /* whether two lists of names are the same names in the same order */
 bool
 corm_same_names(List *a, List *b)

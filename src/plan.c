@@ -77,6 +77,22 @@ corm_column_default(CormColumn *col)
 	return NULL;
 }
 
+/*
+ * The collation a column is to have: the one its COLLATE names, else its
+ * type's; InvalidOid for a type that has none.
+ */
+Oid
+corm_column_collation(CormColumn *col)
+{
+	Oid			typcoll = get_typcollation(col->typid);
+
+	if (!OidIsValid(typcoll))
+		return InvalidOid;
+	if (col->def->collClause)
+		return get_collation_oid(col->def->collClause->collname, false);
+	return typcoll;
+}
+
 /* the definition of a column as it stands in CREATE TABLE or ADD COLUMN */
 char *
 corm_column_sql(CormColumn *col)
@@ -683,12 +699,6 @@ corm_plan_text(List *steps)
 /* ---------- an index key, as DefineIndex makes it ---------- */
 
 /* options (WITH, an operator class's) as name=value texts, sorted: their order does not count */
-static int
-compare_texts(const ListCell *a, const ListCell *b)
-{
-	return strcmp(lfirst(a), lfirst(b));
-}
-
 List *
 corm_option_array_texts(Datum array)
 {
@@ -701,7 +711,7 @@ corm_option_array_texts(Datum array)
 	deconstruct_array(DatumGetArrayTypeP(array), TEXTOID, -1, false, TYPALIGN_INT, &elems, NULL, &n);
 	for (int i = 0; i < n; i++)
 		texts = lappend(texts, TextDatumGetCString(elems[i]));
-	list_sort(texts, compare_texts);
+	list_sort(texts, corm_compare_names);
 	return texts;
 }
 

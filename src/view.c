@@ -204,6 +204,17 @@ trigger_arguments(CormResolved *res, List *levels, const char *disc)
 	return buf.data;
 }
 
+/* a statement trigger of a joined view: corm.view_trigger() without arguments */
+static CormStep *
+statement_trigger(CormResolved *res, const char *name, const char *event, const char *view)
+{
+	return corm_make_step(CORM_VIEW, res, NULL,
+						  psprintf("CREATE OR REPLACE TRIGGER %s\n"
+								   "    %s ON %s\n"
+								   "    FOR EACH STATEMENT EXECUTE FUNCTION corm.view_trigger()",
+								   name, event, view));
+}
+
 /* the statements that (re)create a model's view */
 List *
 corm_plan_view(CormResolved *res)
@@ -295,11 +306,7 @@ corm_plan_view(CormResolved *res)
 	 * the statement names, through the view as on a table.
 	 */
 	if (list_length(levels) > 1)
-		steps = lappend(steps, corm_make_step(CORM_VIEW, res, NULL,
-											  psprintf("CREATE OR REPLACE TRIGGER corm_view_columns\n"
-													   "    BEFORE UPDATE ON %s\n"
-													   "    FOR EACH STATEMENT EXECUTE FUNCTION corm.view_trigger()",
-													   view)));
+		steps = lappend(steps, statement_trigger(res, "corm_view_columns", "BEFORE UPDATE", view));
 
 	/*
 	 * An INSERT through the view writes the tables through the executor's
@@ -309,11 +316,7 @@ corm_plan_view(CormResolved *res)
 	 * statement triggers fire before the first).
 	 */
 	if (list_length(levels) > 1)
-		steps = lappend(steps, corm_make_step(CORM_VIEW, res, NULL,
-											  psprintf("CREATE OR REPLACE TRIGGER corm_view_inserted\n"
-													   "    AFTER INSERT ON %s\n"
-													   "    FOR EACH STATEMENT EXECUTE FUNCTION corm.view_trigger()",
-													   view)));
+		steps = lappend(steps, statement_trigger(res, "corm_view_inserted", "AFTER INSERT", view));
 	return steps;
 }
 

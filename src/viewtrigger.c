@@ -49,6 +49,7 @@
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
+#include "lib/ilist.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "optimizer/optimizer.h"
@@ -377,21 +378,10 @@ typedef struct InsertState
 	int			nlevels;
 	InsertLevel *levels;
 	MemoryContextCallback close;
-	struct InsertState *next;
+	dlist_node node;			/* in insert_states, until closed or forgotten */
 } InsertState;
 
-static InsertState *insert_states = NULL;
-
-static void
-unlink_insert_state(InsertState *state)
-{
-	for (InsertState **p = &insert_states; *p; p = &(*p)->next)
-		if (*p == state)
-		{
-			*p = state->next;
-			return;
-		}
-}
+static dlist_head insert_states = DLIST_STATIC_INIT(insert_states);
 
 /* the statement's end: its memory goes, and what the state opened is closed */
 static void
@@ -400,9 +390,9 @@ close_insert_state(void *arg)
 	InsertState *state = arg;
 	ResourceOwner save = CurrentResourceOwner;
 
-	unlink_insert_state(state);
 	if (state->forgotten)
 		return;
+	dlist_delete(&state->node);
 	CurrentResourceOwner = state->owner;
 	for (int i = 0; i < state->nlevels; i++)
 	{
@@ -422,17 +412,17 @@ close_insert_state(void *arg)
 static void
 forget_insert_states(SubTransactionId subid)
 {
-	InsertState **p = &insert_states;
+	dlist_mutable_iter iter;
 
-	while (*p)
+	dlist_foreach_modify(iter, &insert_states)
 	{
-		if (subid == InvalidSubTransactionId || (*p)->subid >= subid)
+		InsertState *state = dlist_container(InsertState, node, iter.cur);
+
+		if (subid == InvalidSubTransactionId || state->subid >= subid)
 		{
-			(*p)->forgotten = true;
-			*p = (*p)->next;
+			state->forgotten = true;
+			dlist_delete(&state->node);
 		}
-		else
-			p = &(*p)->next;
 	}
 }
 
@@ -513,10 +503,13 @@ insert_state(ViewEntry *entry)
 	MemoryContext old;
 	InsertState *state;
 	List	   *rtable = NIL;
+	dlist_iter	iter;
 
 	if (statement == NULL)
 		statement = CurrentMemoryContext;
-	for (state = insert_states; state; state = state->next)
+	dlist_foreach(iter, &insert_states)
+	{
+		state = dlist_container(InsertState, node, iter.cur);
 		if (state->statement == statement && state->tgoid == entry->tgoid)
 		{
 			if (state->generation == entry->generation)
@@ -524,6 +517,7 @@ insert_state(ViewEntry *entry)
 			MemoryContextDelete(state->cxt);	/* made for the entry before */
 			break;
 		}
+	}
 	if (!callbacks)
 	{
 		RegisterXactCallback(insert_xact_callback, NULL);
@@ -541,8 +535,7 @@ insert_state(ViewEntry *entry)
 	state->close.func = close_insert_state;
 	state->close.arg = state;
 	MemoryContextRegisterResetCallback(state->cxt, &state->close);
-	state->next = insert_states;
-	insert_states = state;
+	dlist_push_head(&insert_states, &state->node);
 
 	old = MemoryContextSwitchTo(state->cxt);
 	state->estate = CreateExecutorState();
@@ -583,9 +576,12 @@ static void
 fire_table_statement_triggers(TriggerData *td)
 {
 	MemoryContext statement = MemoryContextGetParent(CurrentMemoryContext);
+	dlist_iter	iter;
 
-	for (InsertState *state = insert_states; state; state = state->next)
+	dlist_foreach(iter, &insert_states)
 	{
+		InsertState *state = dlist_container(InsertState, node, iter.cur);
+
 		if (state->statement != statement || state->viewid != RelationGetRelid(td->tg_relation))
 			continue;
 		for (int i = 0; i < state->nlevels; i++)
@@ -814,21 +810,16 @@ typedef struct NamedColumns
 	MemoryContext statement;	/* the key: the firings' memory */
 	Oid			viewid;
 	Bitmapset  *cols;			/* as tg_updatedcols has them */
-	struct NamedColumns *next;
 	MemoryContextCallback forget;
+	dlist_node node;			/* in named_columns */
 } NamedColumns;
 
-static NamedColumns *named_columns = NULL;
+static dlist_head named_columns = DLIST_STATIC_INIT(named_columns);
 
 static void
 forget_named_columns(void *arg)
 {
-	for (NamedColumns **p = &named_columns; *p; p = &(*p)->next)
-		if (*p == arg)
-		{
-			*p = (*p)->next;
-			return;
-		}
+	dlist_delete(&((NamedColumns *) arg)->node);
 }
 
 static void
@@ -851,8 +842,7 @@ keep_named_columns(TriggerData *td)
 		named->cols = bms_copy(td->tg_updatedcols);
 		MemoryContextSwitchTo(old);
 	}
-	named->next = named_columns;
-	named_columns = named;
+	dlist_push_head(&named_columns, &named->node);
 	named->forget.func = forget_named_columns;
 	named->forget.arg = named;
 	MemoryContextRegisterResetCallback(parent, &named->forget);
@@ -862,9 +852,15 @@ keep_named_columns(TriggerData *td)
 static NamedColumns *
 find_named_columns(MemoryContext statement, Oid viewid)
 {
-	for (NamedColumns *named = named_columns; named; named = named->next)
+	dlist_iter	iter;
+
+	dlist_foreach(iter, &named_columns)
+	{
+		NamedColumns *named = dlist_container(NamedColumns, node, iter.cur);
+
 		if (named->statement == statement && named->viewid == viewid)
 			return named;
+	}
 	return NULL;
 }
 
